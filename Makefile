@@ -1,0 +1,37 @@
+# The two set-up commands of the README are `make demo` and `make test`; both
+# create the virtual environment when it is missing.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint format release lab clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/autograder demo
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -n 2 --durations=15
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+release: $(STAMP)
+	$(BIN)/autograder release
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab release/
+
+clean:
+	rm -rf submitted autograded feedback exchange gradebook.db grades.csv grades_lms.csv reports

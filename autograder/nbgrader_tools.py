@@ -1,0 +1,285 @@
+"""The instructor's pipeline, on top of nbgrader's own API.
+
+Everything here runs nbgrader's converters and preprocessors with the course's
+``nbgrader_config.py``: ``GenerateAssignment`` for the student versions,
+``Execute`` + ``IgnorePattern`` + ``determine_grade`` to score a notebook's
+test cells exactly as the autograder does, ``Autograde`` and the gradebook for
+submissions, ``GenerateFeedback`` and the CSV export plugin for the results.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+CONFIG_FILE = "nbgrader_config.py"
+
+
+class PipelineError(RuntimeError):
+    """An nbgrader step failed; the message carries nbgrader's log."""
+
+
+def course_root(start: str | os.PathLike | None = None) -> Path:
+    """Return the course directory: the nearest folder, from ``start`` up, holding ``nbgrader_config.py``.
+
+    Falls back to the repository this package was installed from.
+    """
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file() and (folder / "source").is_dir():
+            return folder
+    fallback = Path(__file__).resolve().parent.parent
+    if (fallback / CONFIG_FILE).is_file():
+        return fallback
+    raise PipelineError(
+        f"No course directory (a folder with {CONFIG_FILE} and source/) above {here}."
+    )
+
+
+def load_config(root: Path) -> Config:
+    """Load the course's ``nbgrader_config.py`` from ``root`` and point it at ``root``."""
+    config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
+    config.CourseDirectory.root = str(root)
+    config.Exchange.root = str(root / "exchange")
+    return config
+
+
+def _tools_on_path() -> None:
+    """Put this interpreter's scripts folder on PATH: nbgrader runs the ``alembic`` command."""
+    scripts = str(Path(sys.executable).parent)
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+
+
+def db_url(root: Path) -> str:
+    """Return the gradebook's database URL (the config's, or nbgrader's default SQLite file)."""
+    return load_config(root).CourseDirectory.get("db_url") or f"sqlite:///{root / 'gradebook.db'}"
+
+
+def course_id(root: Path) -> str:
+    """Return the course id of the course at ``root``."""
+    return load_config(root).CourseDirectory.course_id
+
+
+def make_api(root: Path, log_level: str = "WARN"):
+    """Return an ``NbGraderAPI`` for the course at ``root``."""
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    _tools_on_path()
+    config = load_config(root)
+    config.NbGraderAPI.log_level = log_level
+    coursedir = CourseDirectory(config=config)
+    return NbGraderAPI(coursedir=coursedir, config=config)
+
+
+def assignment_ids(root: Path) -> list[str]:
+    """Return the ids of the assignments in ``source/`` (sorted)."""
+    return sorted(p.name for p in (root / "source").iterdir() if (p / f"{p.name}.ipynb").is_file())
+
+
+def _checked(result: dict, what: str) -> dict:
+    if not result.get("success"):
+        raise PipelineError(
+            f"{what} failed:\n{result.get('error') or ''}\n{result.get('log') or ''}"
+        )
+    return result
+
+
+def release(root: Path, ids: Iterable[str] | None = None) -> list[Path]:
+    """Generate the student versions of the assignments into ``release/`` with nbgrader.
+
+    Returns the paths of the generated notebooks.
+    """
+    api = make_api(root)
+    paths = []
+    for assignment in ids or assignment_ids(root):
+        _checked(
+            api.generate_assignment(assignment, force=True, create=True),
+            f"generate_assignment {assignment}",
+        )
+        paths.append(root / "release" / assignment / f"{assignment}.ipynb")
+    return paths
+
+
+def generate_release_copy(root: Path, assignment: str) -> NotebookNode:
+    """Generate the student version of ``assignment`` in a scratch course and return it (``release/`` is untouched)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp)
+        shutil.copy(root / CONFIG_FILE, scratch / CONFIG_FILE)
+        shutil.copytree(root / "source" / assignment, scratch / "source" / assignment)
+        path = release(scratch, [assignment])[0]
+        return nbformat.read(path, as_version=4)
+
+
+# --- scoring a notebook's test cells as the autograder does -------------------
+
+
+@dataclass(frozen=True)
+class CellResult:
+    """The autograder's verdict on one grade cell."""
+
+    grade_id: str
+    score: float | None  # None: needs manual grading
+    max_score: float
+    error: str  # the error the cell raised (empty when it passed)
+
+    @property
+    def passed(self) -> bool:
+        """True when the cell got all its points automatically."""
+        return self.score is not None and self.score == self.max_score
+
+
+def execute(
+    nb: NotebookNode, cwd: Path, root: Path | None = None, timeout: int | None = None
+) -> NotebookNode:
+    """Execute a notebook with nbgrader's ``Execute`` and ``IgnorePattern`` preprocessors and the course config.
+
+    The environment variable ``NBGRADER_EXECUTION=autograde`` is set, as
+    nbgrader does when it autogrades.
+    """
+    from nbgrader.preprocessors import ClearOutput, Execute, IgnorePattern
+    from nbgrader.utils import setenv
+
+    config = load_config(root or course_root())
+    if timeout is not None:
+        config.Execute.timeout = timeout
+    nb = copy.deepcopy(nb)
+    resources = {"metadata": {"path": str(cwd)}}
+    with setenv(NBGRADER_EXECUTION="autograde"):
+        for preprocessor in (ClearOutput, Execute, IgnorePattern):
+            nb, resources = preprocessor(config=config).preprocess(nb, resources)
+    return nb
+
+
+def _error_text(cell: NotebookNode) -> str:
+    parts = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "error":
+            parts.append(f"{output.ename}: {output.evalue}")
+        elif output.output_type == "stream" and output.name == "stderr":
+            parts.append(output.text)
+    return "\n".join(parts)
+
+
+def score_cells(nb: NotebookNode) -> dict[str, CellResult]:
+    """Score every grade cell of an executed notebook with nbgrader's ``determine_grade``."""
+    from nbgrader.utils import determine_grade, is_grade
+
+    results = {}
+    for cell in nb.cells:
+        if is_grade(cell):
+            score, max_score = determine_grade(cell)
+            grade_id = cell.metadata.nbgrader["grade_id"]
+            results[grade_id] = CellResult(grade_id, score, max_score, _error_text(cell))
+    return results
+
+
+def run_and_score(
+    nb: NotebookNode, root: Path | None = None, timeout: int | None = None
+) -> dict[str, CellResult]:
+    """Execute ``nb`` in a scratch folder and score its grade cells."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return score_cells(execute(nb, Path(tmp), root=root, timeout=timeout))
+
+
+# --- submissions, grades, feedback --------------------------------------------
+
+
+def submissions(root: Path, assignment: str) -> list[str]:
+    """Return the ids of the students with a submission of ``assignment`` in ``submitted/``."""
+    folder = root / "submitted"
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if (p / assignment).is_dir())
+
+
+def graded_students(root: Path, assignment: str) -> list[str]:
+    """Return the ids of the students whose submission of ``assignment`` was autograded."""
+    folder = root / "autograded"
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if (p / assignment).is_dir())
+
+
+def autograde(
+    root: Path, assignment: str, students: Iterable[str] | None = None
+) -> dict[str, dict]:
+    """Autograde submissions with nbgrader (hidden tests restored), one after the other.
+
+    Returns nbgrader's result dictionary per student; a failing submission
+    does not stop the others.
+    """
+    api = make_api(root)
+    return {
+        student: api.autograde(assignment, student, force=True, create=True)
+        for student in (students or submissions(root, assignment))
+    }
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A student's grade on an assignment, as the gradebook holds it."""
+
+    student: str
+    assignment: str
+    auto_score: float
+    max_score: float
+    needs_manual_grade: bool
+
+
+def grades(root: Path, assignments: Iterable[str] | None = None) -> list[Grade]:
+    """Read the grades of every autograded submission from the gradebook."""
+    from nbgrader.api import Gradebook
+
+    rows = []
+    _tools_on_path()
+    with Gradebook(db_url(root), course_id(root)) as gb:
+        for assignment in gb.assignments:
+            if assignments is not None and assignment.name not in assignments:
+                continue
+            for submission in assignment.submissions:
+                rows.append(
+                    Grade(
+                        submission.student.id,
+                        assignment.name,
+                        float(submission.score),
+                        float(submission.max_score),
+                        bool(submission.needs_manual_grade),
+                    )
+                )
+    return sorted(rows, key=lambda g: (g.assignment, g.student))
+
+
+def feedback(root: Path, assignment: str, students: Iterable[str] | None = None) -> None:
+    """Generate the HTML feedback of autograded submissions into ``feedback/``."""
+    api = make_api(root)
+    for student in students or submissions(root, assignment):
+        _checked(
+            api.generate_feedback(assignment, student, force=True),
+            f"generate_feedback {assignment} {student}",
+        )
+
+
+def export_csv(root: Path, destination: Path) -> Path:
+    """Export the gradebook with nbgrader's standard CSV export plugin."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins.export import CsvExportPlugin
+
+    plugin = CsvExportPlugin(config=load_config(root))
+    plugin.to = str(destination)
+    _tools_on_path()
+    with Gradebook(db_url(root), course_id(root)) as gb:
+        plugin.export(gb)
+    return destination

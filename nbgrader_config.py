@@ -1,0 +1,73 @@
+"""nbgrader configuration of the course "Introducción al Aprendizaje Profundo", unit 1.
+
+The repository root is the nbgrader course directory: ``source/`` holds the
+instructor notebooks, ``release/`` the generated student versions, and
+``submitted/``, ``autograded/``, ``feedback/`` and ``gradebook.db`` are
+run-time state (ignored by git).
+"""
+
+import os
+
+c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+
+# --- Course -----------------------------------------------------------------
+c.CourseDirectory.course_id = "iap-unidad1"
+c.CourseDirectory.root = ROOT
+# The exchange lives inside the course: /usr/local/share is not writable for
+# most users. It is run-time state and ignored by git.
+c.Exchange.root = os.path.join(ROOT, "exchange")
+c.Exchange.path_includes_course = True
+# Data never travels with an assignment (nbgrader copies assignment files per
+# student): notebooks load it through ``autograder.datasets``.
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints",
+    "*.pyc",
+    "__pycache__",
+    "feedback",
+    "*.npz",
+    "*.gz",
+    "*.csv",
+]
+
+# --- Student stubs (Spanish) -------------------------------------------------
+c.ClearSolutions.code_stub = {
+    "python": (
+        "# TU CÓDIGO AQUÍ\n"
+        'raise NotImplementedError("Completa esta celda: borra esta línea y escribe tu código.")'
+    )
+}
+c.ClearSolutions.text_stub = "ESCRIBE TU RESPUESTA AQUÍ"
+c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
+c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
+
+# --- Execution --------------------------------------------------------------
+# Per-cell timeout in seconds: long enough for the training cells of the
+# TensorFlow notebooks on 2 CPU cores, short enough to stop an endless loop.
+c.Execute.timeout = 300
+c.Execute.interrupt_on_timeout = True
+# Quiet TensorFlow's C++ logs in every kernel nbgrader starts, before the
+# notebook can import TensorFlow.
+c.Execute.extra_arguments = [
+    "--HistoryManager.hist_file=:memory:",
+    "--IPKernelApp.log_level=ERROR",
+    "--IPKernelApp.exec_lines=import os as _os; "
+    "_os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3'); del _os",
+]
+
+# nbgrader scores a test cell 0 when it wrote anything to stderr. A test fails
+# by raising, never by printing, so library chatter on stderr (TensorFlow and
+# absl log lines, Python warnings, Keras progress) must not cost points.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = (
+    r"(?m)^(WARNING: All log messages before absl|[IWE]\d{4} |"
+    r"\S*\.(cc|h):\d+\]|.*\b\w*Warning\b|.*oneDNN|.*cpu_feature_guard|"
+    r"To enable the following instructions|\s*warnings\.warn)"
+)
+
+# Re-add test cells a student deleted, so they score 0 instead of vanishing.
+c.OverwriteCells.add_missing_cells = True
+c.OverwriteCells.missing_cell_notification = (
+    "# Esta celda de prueba faltaba en tu entrega (id: {cell_id}); se restauró para calificar.\n"
+)
