@@ -1,6 +1,6 @@
 # The two set-up commands of the README are `make demo` and `make test`; both
 # create the virtual environment when it is missing.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

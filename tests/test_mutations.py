@@ -40,10 +40,16 @@ def test_catalogue_covers_every_graded_function(assignment):
         for gid, cell in mutation.cells_by_id(source_nb(assignment)).items()
         if cell.cell_type == "code" and mutation.is_solution(cell)
     }
-    assert answer_cells == set(module.CATALOGUE), "the catalogue must cover exactly the answer cells"
+    assert answer_cells == set(module.CATALOGUE), (
+        "the catalogue must cover exactly the answer cells"
+    )
     for cell_id, entry in module.CATALOGUE.items():
-        assert len(entry["mistakes"]) >= MIN_MISTAKES, f"{cell_id}: fewer than {MIN_MISTAKES} mistakes"
-        assert len(entry["alternatives"]) >= MIN_ALTERNATIVES, f"{cell_id}: fewer than {MIN_ALTERNATIVES} alternatives"
+        assert len(entry["mistakes"]) >= MIN_MISTAKES, (
+            f"{cell_id}: fewer than {MIN_MISTAKES} mistakes"
+        )
+        assert len(entry["alternatives"]) >= MIN_ALTERNATIVES, (
+            f"{cell_id}: fewer than {MIN_ALTERNATIVES} alternatives"
+        )
 
 
 @pytest.mark.slow
@@ -58,7 +64,9 @@ def test_mistake_is_caught(assignment, cell_id, name):
     assert failed, f"mistake {name!r} passes all the tests of {cell_id}"
     if fragment:
         messages = "\n".join(r.error for r in failed)
-        assert fragment in messages, f"mistake {name!r}: no message names it ({fragment!r}); got:\n{messages}"
+        assert fragment in messages, (
+            f"mistake {name!r}: no message names it ({fragment!r}); got:\n{messages}"
+        )
 
 
 @pytest.mark.slow

@@ -1,6 +1,5 @@
 """Every assignment: sources pass, untouched student versions fail, nothing leaks, release is in sync."""
 
-import re
 import subprocess
 import time
 
@@ -21,7 +20,9 @@ def test_there_are_assignments():
 
 
 def test_committed_notebooks_have_no_outputs():
-    tracked = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True, check=True)
+    tracked = subprocess.run(
+        ["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     paths = tracked.stdout.split()
     assert paths, "no notebooks are tracked"
     dirty = []
@@ -79,7 +80,9 @@ def _split_lines(nb):
 
 
 def test_no_solution_or_hidden_test_in_release(assignment):
-    release_lines = {line.strip() for cell in release_nb(assignment).cells for line in cell.source.splitlines()}
+    release_lines = {
+        line.strip() for cell in release_nb(assignment).cells for line in cell.source.splitlines()
+    }
     text = "\n".join(release_lines)
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "Rúbrica", "MARK SCHEME"):
         assert marker not in text, f"{marker!r} appears in the student version"
@@ -94,6 +97,10 @@ def test_graded_functions_have_visible_and_hidden_tests(assignment):
         if cell.cell_type != "code" or not mutation.is_solution(cell):
             continue
         visible, hidden = cells.get(f"test_{gid}"), cells.get(f"test_{gid}_hidden")
-        assert visible is not None and visible.metadata.nbgrader.get("points"), f"{gid}: no visible test cell"
-        assert hidden is not None and "### BEGIN HIDDEN TESTS" in hidden.source, f"{gid}: no hidden tests"
+        assert visible is not None and visible.metadata.nbgrader.get("points"), (
+            f"{gid}: no visible test cell"
+        )
+        assert hidden is not None and "### BEGIN HIDDEN TESTS" in hidden.source, (
+            f"{gid}: no hidden tests"
+        )
         assert cell.metadata.nbgrader.get("grade") is False, f"{gid}: answer cells carry no points"

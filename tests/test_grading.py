@@ -1,0 +1,130 @@
+"""Grading through nbgrader itself: stderr never zeroes a right answer, and the example submissions
+get exact, repeatable scores from `nbgrader autograde`."""
+
+import shutil
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from autograder import cli
+from autograder import nbgrader_tools as tools
+
+from .catalogue import example_submissions
+from .conftest import ROOT
+
+
+def _grade_cell(source, grade_id, points=1):
+    cell = new_code_cell(source)
+    cell.metadata["nbgrader"] = {
+        "grade": True,
+        "solution": False,
+        "locked": True,
+        "points": points,
+        "grade_id": grade_id,
+        "schema_version": 3,
+        "task": False,
+    }
+    return cell
+
+
+@pytest.mark.slow
+def test_stderr_chatter_does_not_zero_a_passing_test_cell(monkeypatch):
+    # the parent's environment must not be what silences TensorFlow: the course config must
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+    nb = new_notebook(
+        cells=[
+            _grade_cell(
+                "import os\nassert os.environ.get('TF_CPP_MIN_LOG_LEVEL') == '3'",
+                "env_set_in_kernel",
+            ),
+            _grade_cell(
+                "import sys\n"
+                "print('WARNING: All log messages before absl::InitializeLog() is called are written to STDERR', file=sys.stderr)\n"
+                "print('I0000 00:00:1795860711.793630    1933 cpu_feature_guard.cc:227] This TensorFlow binary is optimized', file=sys.stderr)\n"
+                "print('W0000 00:00:1.0 1 op_level.cc:12] oneDNN custom operations are on', file=sys.stderr)",
+                "tf_log_lines",
+            ),
+            _grade_cell(
+                "import warnings\nwarnings.warn('a library complains', UserWarning)",
+                "python_warning",
+            ),
+            _grade_cell(
+                "import tensorflow as tf\nassert float(tf.reduce_sum(tf.ones(3))) == 3.0",
+                "real_tensorflow",
+            ),
+            _grade_cell("assert 1 == 2, 'un fallo de verdad'", "real_failure"),
+            _grade_cell("raise ValueError('también')", "real_error"),
+        ]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    results = tools.run_and_score(nb, ROOT)
+    assert {gid: r.passed for gid, r in results.items()} == {
+        "env_set_in_kernel": True,
+        "tf_log_lines": True,
+        "python_warning": True,
+        "real_tensorflow": True,
+        "real_failure": False,
+        "real_error": False,
+    }
+
+
+def test_example_submissions_are_in_sync_with_the_catalogue():
+    built = example_submissions(ROOT)
+    committed = {
+        str(p.relative_to(ROOT / "examples" / "submissions")): nbformat.read(p, as_version=4)
+        for p in (ROOT / "examples" / "submissions").rglob("*.ipynb")
+    }
+    assert sorted(committed) == sorted(built)
+    for relpath, nb in built.items():
+        assert committed[relpath] == nb, (
+            f"{relpath} is out of date: run `python -m tests.catalogue`"
+        )
+
+
+# Exact autograded scores of the bundled examples (manual questions are graded by hand later).
+EXPECTED_1_1 = {
+    "ana_completa": 20.0,  # every test cell passes
+    "beto_sin_tocar": 0.0,  # untouched student version
+    # gradients without 1/m: both linear_gradients cells (3), gradient descent diverges (3),
+    # and the convergence check fails (2): 20 - 8
+    "carla_olvida_dividir_m": 12.0,
+    "diego_con_ciclos": 20.0,  # loops instead of vectorised code: still correct
+}
+
+
+@pytest.fixture
+def course(tmp_path):
+    """A fresh copy of the course, as on a fresh clone (no gradebook, nothing submitted)."""
+    for name in ("source", "release", "examples"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
+    return tmp_path
+
+
+@pytest.mark.slow
+def test_demo_grades_the_examples_exactly_and_repeatably(course, capsys):
+    assert cli.main(["--course", str(course), "demo"]) == 0
+    first = {(g.student, g.assignment): g.auto_score for g in tools.grades(course)}
+    assert {s: first[(s, "1.1_RegresionLineal")] for s in EXPECTED_1_1} == EXPECTED_1_1
+    manual = {g.student: g.needs_manual_grade for g in tools.grades(course)}
+    assert manual["ana_completa"] and not manual["beto_sin_tocar"]
+    # the demo wrote the table, the CSV and the feedback
+    out = capsys.readouterr().out
+    assert "carla_olvida_dividir_m" in out and "12.0" in out
+    csv = (course / "grades.csv").read_text().splitlines()
+    assert csv[0].startswith("assignment,duedate,timestamp,student_id") and len(csv) == 1 + len(
+        EXPECTED_1_1
+    )
+    for student in EXPECTED_1_1:
+        assert (
+            course / "feedback" / student / "1.1_RegresionLineal" / "1.1_RegresionLineal.html"
+        ).is_file()
+    # grading the same submissions again gives the same scores
+    assert cli.main(["--course", str(course), "grade", "1.1_RegresionLineal"]) == 0
+    second = {(g.student, g.assignment): g.auto_score for g in tools.grades(course)}
+    assert second == first
