@@ -71,3 +71,16 @@ c.OverwriteCells.add_missing_cells = True
 c.OverwriteCells.missing_cell_notification = (
     "# Esta celda de prueba faltaba en tu entrega (id: {cell_id}); se restauró para calificar.\n"
 )
+
+# --- Feedback ----------------------------------------------------------------
+# Students see which tests passed and the checks' messages, never the hidden
+# test code (nbgrader shows it by default), so tests can be reused.
+try:
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
+
+    from autograder.feedback import HideHiddenTests
+
+    c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+except ImportError:  # the course package is not installed: nbgrader's default feedback
+    pass

@@ -78,6 +78,7 @@ def make_api(root: Path, log_level: str = "WARN"):
     from nbgrader.coursedir import CourseDirectory
 
     _tools_on_path()
+    (root / "exchange").mkdir(exist_ok=True)
     config = load_config(root)
     config.NbGraderAPI.log_level = log_level
     coursedir = CourseDirectory(config=config)

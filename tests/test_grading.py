@@ -100,8 +100,12 @@ EXPECTED_1_1 = {
 @pytest.fixture
 def course(tmp_path):
     """A fresh copy of the course, as on a fresh clone (no gradebook, nothing submitted)."""
-    for name in ("source", "release", "examples"):
-        shutil.copytree(ROOT / name, tmp_path / name)
+    # assignment 1.1 only: the bundled examples are of 1.1
+    for name in ("source", "release"):
+        shutil.copytree(
+            ROOT / name / "1.1_RegresionLineal", tmp_path / name / "1.1_RegresionLineal"
+        )
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
     shutil.copy(ROOT / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
     return tmp_path
 
@@ -117,14 +121,38 @@ def test_demo_grades_the_examples_exactly_and_repeatably(course, capsys):
     out = capsys.readouterr().out
     assert "carla_olvida_dividir_m" in out and "12.0" in out
     csv = (course / "grades.csv").read_text().splitlines()
-    assert csv[0].startswith("assignment,duedate,timestamp,student_id") and len(csv) == 1 + len(
-        EXPECTED_1_1
-    )
+    assert csv[0].startswith("assignment,duedate,timestamp,student_id")
+    assert len([row for row in csv if row.startswith("1.1_RegresionLineal,")]) == len(EXPECTED_1_1)
     for student in EXPECTED_1_1:
-        assert (
+        html = (
             course / "feedback" / student / "1.1_RegresionLineal" / "1.1_RegresionLineal.html"
-        ).is_file()
+        ).read_text()
+        # the feedback is private: results and messages, never the hidden test code
+        assert (
+            "BEGIN HIDDEN TESTS" not in html
+            and "_dw_num" not in html
+            and "default_rng(404)" not in html
+        )
+    carla = (
+        course
+        / "feedback"
+        / "carla_olvida_dividir_m"
+        / "1.1_RegresionLineal"
+        / "1.1_RegresionLineal.html"
+    )
+    assert "parece que olvidaste dividir entre m" in carla.read_text()
     # grading the same submissions again gives the same scores
     assert cli.main(["--course", str(course), "grade", "1.1_RegresionLineal"]) == 0
     second = {(g.student, g.assignment): g.auto_score for g in tools.grades(course)}
     assert second == first
+
+
+@pytest.mark.slow
+def test_validate_exits_non_zero_on_a_stale_release(course, capsys):
+    assert cli.main(["--course", str(course), "validate", "1.1_RegresionLineal"]) == 0
+    path = course / "release" / "1.1_RegresionLineal" / "1.1_RegresionLineal.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source += "\nUn cambio hecho a mano en la versión del estudiante."
+    nbformat.write(nb, path)
+    assert cli.main(["--course", str(course), "validate", "1.1_RegresionLineal"]) == 1
+    assert "out of date" in capsys.readouterr().err
