@@ -215,7 +215,11 @@ def load_breast_cancer() -> tuple[np.ndarray, np.ndarray, list[str]]:
     from sklearn.datasets import load_breast_cancer as _sk_load
 
     bunch = _sk_load()
-    return bunch.data.astype(np.float64), bunch.target.astype(np.int64), list(bunch.feature_names)
+    return (
+        bunch.data.astype(np.float64),
+        bunch.target.astype(np.int64),
+        [str(n) for n in bunch.feature_names],
+    )
 
 
 def load_mnist(
