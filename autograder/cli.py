@@ -9,6 +9,7 @@ results, and ``demo`` runs the whole flow on the bundled example submissions.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import time
@@ -87,18 +88,31 @@ def print_grades(root: Path) -> None:
         )
 
 
+def _progress(done: int, total: int, result: tools.GradingResult) -> None:
+    width = 30
+    bar = "#" * (width * done // total) + "." * (width - width * done // total)
+    status = "graded" if result.success else "FAILED"
+    print(
+        f"[{bar}] {done}/{total}  {result.assignment} {result.student}: {status} ({result.seconds:.1f} s)"
+    )
+    if not result.success:
+        print(result.log[-2000:], file=sys.stderr)
+
+
 def cmd_grade(root: Path, args: argparse.Namespace) -> int:
-    """Autograde every submission of the assignments."""
-    failed = 0
-    for assignment in _ids(root, args.ids):
-        for student, result in tools.autograde(root, assignment).items():
-            ok = result.get("success")
-            failed += not ok
-            print(f"{assignment} {student}: {'graded' if ok else 'FAILED'}")
-            if not ok:
-                print((result.get("error") or result.get("log") or "")[-2000:], file=sys.stderr)
+    """Autograde every submission of the assignments, in parallel over submissions."""
+    tasks = [(a, s) for a in _ids(root, args.ids) for s in tools.submissions(root, a)]
+    if not tasks:
+        print("no submissions in submitted/")
+        return 0
+    jobs = args.jobs or os.cpu_count() or 1
+    start = time.perf_counter()
+    results = tools.autograde_many(root, tasks, jobs=min(jobs, len(tasks)), progress=_progress)
+    print(
+        f"graded {len(results)} submission(s) in {time.perf_counter() - start:.0f} s with {jobs} job(s)"
+    )
     print_grades(root)
-    return 1 if failed else 0
+    return 1 if any(not r.success for r in results) else 0
 
 
 def cmd_feedback(root: Path, args: argparse.Namespace) -> int:
@@ -130,7 +144,7 @@ def cmd_demo(root: Path, args: argparse.Namespace) -> int:
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(assignment_dir, target)
     print("3/5 autograding with hidden tests (nbgrader autograde)")
-    status = cmd_grade(root, argparse.Namespace(ids=ids))
+    status = cmd_grade(root, argparse.Namespace(ids=ids, jobs=args.jobs))
     print("4/5 writing the feedback (nbgrader generate_feedback)")
     cmd_feedback(root, argparse.Namespace(ids=ids))
     print("5/5 exporting the grades (nbgrader export)")
@@ -156,6 +170,13 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name, help=func.__doc__.splitlines()[0])
         if name != "demo":
             p.add_argument("ids", nargs="*", help="assignment ids (default: all)")
+        if name in ("grade", "demo"):
+            p.add_argument(
+                "--jobs",
+                type=int,
+                default=0,
+                help="submissions graded at once (default: all cores)",
+            )
         p.set_defaults(func=func)
     p = sub.add_parser("export", help=cmd_export.__doc__)
     p.add_argument("--to", default="grades.csv", help="CSV file to write (default: grades.csv)")

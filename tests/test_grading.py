@@ -112,7 +112,7 @@ def course(tmp_path):
 
 @pytest.mark.slow
 def test_demo_grades_the_examples_exactly_and_repeatably(course, capsys):
-    assert cli.main(["--course", str(course), "demo"]) == 0
+    assert cli.main(["--course", str(course), "demo", "--jobs", "2"]) == 0
     first = {(g.student, g.assignment): g.auto_score for g in tools.grades(course)}
     assert {s: first[(s, "1.1_RegresionLineal")] for s in EXPECTED_1_1} == EXPECTED_1_1
     manual = {g.student: g.needs_manual_grade for g in tools.grades(course)}
@@ -141,10 +141,12 @@ def test_demo_grades_the_examples_exactly_and_repeatably(course, capsys):
         / "1.1_RegresionLineal.html"
     )
     assert "parece que olvidaste dividir entre m" in carla.read_text()
-    # grading the same submissions again gives the same scores
-    assert cli.main(["--course", str(course), "grade", "1.1_RegresionLineal"]) == 0
-    second = {(g.student, g.assignment): g.auto_score for g in tools.grades(course)}
-    assert second == first
+    # the demo graded in parallel (2 jobs); grading again serially, as plain nbgrader would,
+    # leaves exactly the same grade in every cell
+    parallel = tools.cell_scores(course)
+    assert len(parallel) == len(EXPECTED_1_1) * 15  # 13 test cells + 2 written answers each
+    assert cli.main(["--course", str(course), "grade", "--jobs", "1", "1.1_RegresionLineal"]) == 0
+    assert tools.cell_scores(course) == parallel
 
 
 @pytest.mark.slow
