@@ -124,10 +124,26 @@ def cmd_feedback(root: Path, args: argparse.Namespace) -> int:
 
 
 def cmd_export(root: Path, args: argparse.Namespace) -> int:
-    """Export the grades to nbgrader's CSV."""
+    """Export the grades: nbgrader's CSV and a one-row-per-student CSV for Moodle and Canvas."""
     path = tools.export_csv(root, root / args.to)
     print(f"grades written to {path}")
+    lms = tools.export_lms_csv(root, root / args.lms)
+    print(f"gradebook for the LMS written to {lms}")
     return 0
+
+
+def cmd_collect(root: Path, args: argparse.Namespace) -> int:
+    """Bring an LMS download (zip or folder; Moodle, Canvas or plain names) into submitted/."""
+    from .collect import collect
+
+    _ids(root, [args.assignment])
+    collected, problems = collect(args.source, args.assignment, root)
+    for item in collected:
+        print(f"{item.student}: {item.source} -> {item.target.relative_to(root)}")
+    for problem in problems:
+        print(f"  ! {problem}", file=sys.stderr)
+    print(f"collected {len(collected)} submission(s) of {args.assignment}")
+    return 0 if collected else 1
 
 
 def cmd_demo(root: Path, args: argparse.Namespace) -> int:
@@ -148,7 +164,7 @@ def cmd_demo(root: Path, args: argparse.Namespace) -> int:
     print("4/5 writing the feedback (nbgrader generate_feedback)")
     cmd_feedback(root, argparse.Namespace(ids=ids))
     print("5/5 exporting the grades (nbgrader export)")
-    cmd_export(root, argparse.Namespace(to="grades.csv"))
+    cmd_export(root, argparse.Namespace(to="grades.csv", lms="grades_lms.csv"))
     print(f"demo finished in {time.perf_counter() - start:.0f} s")
     return status
 
@@ -179,8 +195,15 @@ def main(argv: list[str] | None = None) -> int:
             )
         p.set_defaults(func=func)
     p = sub.add_parser("export", help=cmd_export.__doc__)
-    p.add_argument("--to", default="grades.csv", help="CSV file to write (default: grades.csv)")
+    p.add_argument("--to", default="grades.csv", help="nbgrader's CSV (default: grades.csv)")
+    p.add_argument(
+        "--lms", default="grades_lms.csv", help="CSV for Moodle/Canvas (default: grades_lms.csv)"
+    )
     p.set_defaults(func=cmd_export)
+    p = sub.add_parser("collect", help=cmd_collect.__doc__)
+    p.add_argument("source", type=Path, help="zip file or folder downloaded from the LMS")
+    p.add_argument("--assignment", required=True, help="assignment id")
+    p.set_defaults(func=cmd_collect)
     args = parser.parse_args(argv)
     # nbgrader's gradebook triggers SQLAlchemy warnings that say nothing to an instructor
     warnings.filterwarnings("ignore", module="nbgrader")

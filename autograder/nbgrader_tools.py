@@ -404,3 +404,30 @@ def export_csv(root: Path, destination: Path) -> Path:
     with Gradebook(db_url(root), course_id(root)) as gb:
         plugin.export(gb)
     return destination
+
+
+def export_lms_csv(root: Path, destination: Path) -> Path:
+    """Write one row per student and one column per assignment (total score), for an LMS gradebook import.
+
+    Moodle ("Import grades from CSV") and Canvas ("Import" in Grades) both map
+    a student-id column and one column per graded item; a missing submission
+    scores 0. Manual grades count once they are entered in the formgrader.
+    """
+    import csv
+
+    from nbgrader.api import Gradebook
+
+    _tools_on_path()
+    with Gradebook(db_url(root), course_id(root)) as gb:
+        assignments = sorted(a.name for a in gb.assignments)
+        students = sorted(s.id for s in gb.students)
+        table = {s: dict.fromkeys(assignments, 0.0) for s in students}
+        for assignment in gb.assignments:
+            for submission in assignment.submissions:
+                table[submission.student.id][assignment.name] = float(submission.score)
+    with open(destination, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", *assignments])
+        for student in students:
+            writer.writerow([student, *(f"{table[student][a]:g}" for a in assignments)])
+    return destination

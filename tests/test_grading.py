@@ -123,6 +123,9 @@ def test_demo_grades_the_examples_exactly_and_repeatably(course, capsys):
     csv = (course / "grades.csv").read_text().splitlines()
     assert csv[0].startswith("assignment,duedate,timestamp,student_id")
     assert len([row for row in csv if row.startswith("1.1_RegresionLineal,")]) == len(EXPECTED_1_1)
+    lms = (course / "grades_lms.csv").read_text().splitlines()
+    assert lms[0] == "student_id,1.1_RegresionLineal"
+    assert sorted(lms[1:]) == sorted(f"{s},{score:g}" for s, score in EXPECTED_1_1.items())
     for student in EXPECTED_1_1:
         html = (
             course / "feedback" / student / "1.1_RegresionLineal" / "1.1_RegresionLineal.html"
