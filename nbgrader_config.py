@@ -43,6 +43,7 @@ c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
 c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 
 # --- Execution --------------------------------------------------------------
+KERNEL_MEMORY_LIMIT = 8 * 2**30  # bytes
 # Per-cell timeout in seconds: long enough for the training cells of the
 # TensorFlow notebooks on 2 CPU cores, short enough to stop an endless loop.
 c.Execute.timeout = 300
@@ -54,6 +55,10 @@ c.Execute.extra_arguments = [
     "--IPKernelApp.log_level=ERROR",
     "--IPKernelApp.exec_lines=import os as _os; "
     "_os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3'); del _os",
+    # Memory limit of the kernel (address space): a memory hog gets a MemoryError in its
+    # cell instead of taking the machine. 8 GiB leaves room for TensorFlow.
+    "--IPKernelApp.exec_lines=import resource as _r; "
+    f"_r.setrlimit(_r.RLIMIT_AS, ({KERNEL_MEMORY_LIMIT}, {KERNEL_MEMORY_LIMIT})); del _r",
 ]
 
 # nbgrader scores a test cell 0 when it wrote anything to stderr. A test fails
@@ -83,4 +88,31 @@ try:
 
     c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
 except ImportError:  # the course package is not installed: nbgrader's default feedback
+    pass
+
+# --- Faults -------------------------------------------------------------------
+# A kernel that dies keeps the points of the tests that passed before it
+# (nbgrader would fail the whole notebook).
+try:
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
+
+    from autograder.faults import ResilientExecute
+
+    c.Autograde.autograde_preprocessors = [
+        ResilientExecute,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
+except ImportError:  # the course package is not installed: nbgrader's default pipeline
     pass

@@ -95,6 +95,8 @@ def _progress(done: int, total: int, result: tools.GradingResult) -> None:
     print(
         f"[{bar}] {done}/{total}  {result.assignment} {result.student}: {status} ({result.seconds:.1f} s)"
     )
+    for note in result.notes:
+        print(f"    nota: {note}")
     if not result.success:
         print(result.log[-2000:], file=sys.stderr)
 

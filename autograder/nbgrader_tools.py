@@ -272,9 +272,12 @@ class GradingResult:
     success: bool
     seconds: float
     log: str
+    notes: list[str]
 
 
-def _autograde_one(root: str, assignment: str, student: str) -> GradingResult:
+def _autograde_one(
+    root: str, assignment: str, student: str, notes: list[str] = ()
+) -> GradingResult:
     """Autograde one submission (runs in a worker process)."""
     import time
     import warnings
@@ -288,6 +291,7 @@ def _autograde_one(root: str, assignment: str, student: str) -> GradingResult:
         bool(result.get("success")),
         time.perf_counter() - start,
         (result.get("error") or "") + (result.get("log") or ""),
+        list(notes),
     )
 
 
@@ -310,7 +314,10 @@ def autograde_many(
 
     from nbgrader.api import Gradebook
 
+    from .faults import prepare_submission
+
     ensure_in_gradebook(root, sorted({a for a, _ in tasks}))
+    notes = {(a, s): prepare_submission(root, a, s) for a, s in tasks}
     # create the students first, from this process, so workers only add grades
     with Gradebook(db_url(root), course_id(root)) as gb:
         for student in sorted({s for _, s in tasks}):
@@ -318,13 +325,15 @@ def autograde_many(
     results = []
     if jobs <= 1:
         for assignment, student in tasks:
-            results.append(_autograde_one(str(root), assignment, student))
+            results.append(
+                _autograde_one(str(root), assignment, student, notes[(assignment, student)])
+            )
             if progress:
                 progress(len(results), len(tasks), results[-1])
         return results
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(_autograde_one, str(root), a, s) for a, s in tasks]
+        futures = [pool.submit(_autograde_one, str(root), a, s, notes[(a, s)]) for a, s in tasks]
         for future in as_completed(futures):
             results.append(future.result())
             if progress:
