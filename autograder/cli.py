@@ -20,6 +20,7 @@ import nbformat
 
 from . import mutation
 from . import nbgrader_tools as tools
+from .report import build_report, record_times
 
 
 def _ids(root: Path, ids: list[str]) -> list[str]:
@@ -110,6 +111,7 @@ def cmd_grade(root: Path, args: argparse.Namespace) -> int:
     jobs = args.jobs or os.cpu_count() or 1
     start = time.perf_counter()
     results = tools.autograde_many(root, tasks, jobs=min(jobs, len(tasks)), progress=_progress)
+    record_times(root, results)
     print(
         f"graded {len(results)} submission(s) in {time.perf_counter() - start:.0f} s with {jobs} job(s)"
     )
@@ -131,6 +133,13 @@ def cmd_export(root: Path, args: argparse.Namespace) -> int:
     print(f"grades written to {path}")
     lms = tools.export_lms_csv(root, root / args.lms)
     print(f"gradebook for the LMS written to {lms}")
+    return 0
+
+
+def cmd_report(root: Path, args: argparse.Namespace) -> int:
+    """Write the HTML report: score distributions, failure rate per test cell, grading times."""
+    path = build_report(root, root / args.to, args.ids or None)
+    print(f"report written to {path}")
     return 0
 
 
@@ -165,8 +174,9 @@ def cmd_demo(root: Path, args: argparse.Namespace) -> int:
     status = cmd_grade(root, argparse.Namespace(ids=ids, jobs=args.jobs))
     print("4/5 writing the feedback (nbgrader generate_feedback)")
     cmd_feedback(root, argparse.Namespace(ids=ids))
-    print("5/5 exporting the grades (nbgrader export)")
+    print("5/5 exporting the grades (nbgrader export) and the report")
     cmd_export(root, argparse.Namespace(to="grades.csv", lms="grades_lms.csv"))
+    cmd_report(root, argparse.Namespace(ids=[], to="reports/informe.html"))
     print(f"demo finished in {time.perf_counter() - start:.0f} s")
     return status
 
@@ -202,6 +212,12 @@ def main(argv: list[str] | None = None) -> int:
         "--lms", default="grades_lms.csv", help="CSV for Moodle/Canvas (default: grades_lms.csv)"
     )
     p.set_defaults(func=cmd_export)
+    p = sub.add_parser("report", help=cmd_report.__doc__)
+    p.add_argument("ids", nargs="*", help="assignment ids (default: all)")
+    p.add_argument(
+        "--to", default="reports/informe.html", help="HTML file (default: reports/informe.html)"
+    )
+    p.set_defaults(func=cmd_report)
     p = sub.add_parser("collect", help=cmd_collect.__doc__)
     p.add_argument("source", type=Path, help="zip file or folder downloaded from the LMS")
     p.add_argument("--assignment", required=True, help="assignment id")
