@@ -50,6 +50,11 @@ def test_stderr_chatter_does_not_zero_a_passing_test_cell(monkeypatch):
                 "python_warning",
             ),
             _grade_cell(
+                "import sys\nprint('/x/keras/layer.py:93: UserWarning: Do not pass an input_shape', file=sys.stderr)\n"
+                "print('  super().__init__(**kwargs)', file=sys.stderr)",
+                "keras_style_warning",
+            ),
+            _grade_cell(
                 "import tensorflow as tf\nassert float(tf.reduce_sum(tf.ones(3))) == 3.0",
                 "real_tensorflow",
             ),
@@ -67,6 +72,7 @@ def test_stderr_chatter_does_not_zero_a_passing_test_cell(monkeypatch):
         "env_set_in_kernel": True,
         "tf_log_lines": True,
         "python_warning": True,
+        "keras_style_warning": True,
         "real_tensorflow": True,
         "real_failure": False,
         "real_error": False,
