@@ -48,6 +48,14 @@ KERNEL_MEMORY_LIMIT = 8 * 2**30  # bytes
 # TensorFlow notebooks on 2 CPU cores, short enough to stop an endless loop.
 c.Execute.timeout = 300
 c.Execute.interrupt_on_timeout = True
+c.Execute.error_on_timeout = {
+    "ename": "TiempoAgotado",
+    "evalue": "la celda superó su tiempo máximo y se interrumpió",
+    "traceback": [
+        "TiempoAgotado: la celda superó su tiempo máximo y se interrumpió "
+        "(¿un ciclo que nunca termina o un entrenamiento demasiado largo?)"
+    ],
+}
 # Quiet TensorFlow's C++ logs in every kernel nbgrader starts, before the
 # notebook can import TensorFlow.
 c.Execute.extra_arguments = [
@@ -88,9 +96,17 @@ try:
 except ImportError:  # the course package is not installed: nbgrader's default feedback
     pass
 
-# --- Faults -------------------------------------------------------------------
-# A kernel that dies keeps the points of the tests that passed before it
-# (nbgrader would fail the whole notebook).
+# --- Faults and the sandbox ----------------------------------------------------
+# Submissions run in ``autograder.sandbox`` (no network, no access to source/,
+# the gradebook or other students' files, resource limits). A kernel that dies
+# or ignores the interrupt keeps the points of the tests that passed before it
+# (nbgrader would fail the whole notebook), and the whole notebook has a time
+# limit: the cells left when it is spent score 0 with a note.
+c.ResilientExecute.sandbox = True
+c.ResilientExecute.notebook_timeout = 1200  # seconds; the slowest solution takes about 3 min
+c.SandboxKernelManager.memory_limit = KERNEL_MEMORY_LIMIT
+# CPU seconds, a backstop behind the time limits: every core busy for twice the notebook limit.
+c.SandboxKernelManager.cpu_limit = 2 * (os.cpu_count() or 2) * 1200
 try:
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (

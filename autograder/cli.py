@@ -102,6 +102,19 @@ def _progress(done: int, total: int, result: tools.GradingResult) -> None:
         print(result.log[-2000:], file=sys.stderr)
 
 
+def _sandbox_status(root: Path) -> str:
+    """Say how isolated the kernels will be on this machine (instructor-facing)."""
+    from .sandbox import missing_layers
+
+    config = tools.load_config(root)
+    if not config.get("ResilientExecute", {}).get("sandbox", True):
+        return "sandbox: OFF (ResilientExecute.sandbox = False in nbgrader_config.py)"
+    missing = missing_layers()
+    if not missing:
+        return "sandbox: on (Landlock + user/network namespaces + resource limits)"
+    return "sandbox: PARTIAL, this machine lacks " + "; ".join(missing)
+
+
 def cmd_grade(root: Path, args: argparse.Namespace) -> int:
     """Autograde every submission of the assignments, in parallel over submissions."""
     tasks = [(a, s) for a in _ids(root, args.ids) for s in tools.submissions(root, a)]
@@ -109,6 +122,7 @@ def cmd_grade(root: Path, args: argparse.Namespace) -> int:
         print("no submissions in submitted/")
         return 0
     jobs = args.jobs or os.cpu_count() or 1
+    print(_sandbox_status(root))
     start = time.perf_counter()
     results = tools.autograde_many(root, tasks, jobs=min(jobs, len(tasks)), progress=_progress)
     record_times(root, results)

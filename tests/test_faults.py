@@ -46,6 +46,26 @@ def _duplicated(nb, grade_id):
     return nb
 
 
+SNOOP = """import os, signal, socket
+def _attempt(what, action):
+    try:
+        action()
+        print("FUGA:", what)
+    except Exception as exc:
+        print("bloqueado:", what, type(exc).__name__)
+_attempt("source", lambda: open("../../../source/1.1_RegresionLineal/1.1_RegresionLineal.ipynb").read())
+_attempt("listar source", lambda: os.listdir("../../../source"))
+_attempt("gradebook", lambda: open("../../../gradebook.db", "rb").read(16))
+_attempt("entrega ajena", lambda: open("../../../submitted/good/1.1_RegresionLineal/1.1_RegresionLineal.ipynb").read())
+_attempt("calificado ajeno", lambda: os.listdir("../../good"))
+_attempt("escribir fuera", lambda: open("../../../hackeo.txt", "w").write("x"))
+_attempt("escribir en /tmp", lambda: open("/tmp/hackeo-iap.txt", "w").write("x"))
+_attempt("red", lambda: socket.create_connection(("1.1.1.1", 80), timeout=3))
+_attempt("senal al calificador", lambda: os.kill(os.getppid(), 0))
+open("mi_archivo.txt", "w").write("permitido")  # its own folder is writable
+
+"""
+
 NO_M = CATALOGUE["linear_gradients"]["mistakes"]["no_1_over_m"][1].strip()
 
 # student -> (what is written to submitted/<student>/1.1/..., file name, expected score, note fragment)
@@ -88,6 +108,40 @@ CASES = {
         15.0,
         None,
     ),
+    # the cell ignores the interrupt its timeout sends: the kernel is stopped,
+    # everything before keeps its points
+    "ignores_interrupt": (
+        lambda: _solved(
+            {
+                "normal_equation": "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                "while True:\n    pass\n"
+            }
+        ),
+        f"{A}.ipynb",
+        15.0,
+        None,
+    ),
+    # three slow cells of 15 s each: the notebook's 40 s run out in gradient_descent,
+    # whose tests (3) and everything after it (5) score 0
+    "too_slow": (
+        lambda: _solved(
+            {
+                name: "import time\ntime.sleep(15)\n\n" + _answer(name)
+                for name in ("mse_cost", "linear_gradients", "gradient_descent")
+            }
+        ),
+        f"{A}.ipynb",
+        12.0,
+        None,
+    ),
+    # tries to read the tests, the gradebook and a classmate's work, to write
+    # outside its folder and to reach the network; then solves honestly
+    "snooper": (
+        lambda: _solved({"standardize": SNOOP + _answer("standardize")}),
+        f"{A}.ipynb",
+        FULL,
+        None,
+    ),
     # the kernel dies in the normal_equation cell: everything before keeps its points
     "kernel_dies": (
         lambda: _solved(
@@ -105,8 +159,10 @@ def course(tmp_path):
     for name in ("source", "release"):
         shutil.copytree(ROOT / name / A, tmp_path / name / A)
     config = (ROOT / "nbgrader_config.py").read_text()
-    # a short cell timeout keeps the endless loop cheap
-    (tmp_path / "nbgrader_config.py").write_text(config + "\nc.Execute.timeout = 20\n")
+    # a short cell timeout keeps the endless loop cheap; 40 s for a whole notebook
+    # (the solution needs about 7 s) stops the slow one
+    limits = "\nc.Execute.timeout = 20\nc.ResilientExecute.notebook_timeout = 40\n"
+    (tmp_path / "nbgrader_config.py").write_text(config + limits)
     for student, (make, filename, _, _) in CASES.items():
         target = tmp_path / "submitted" / student / A / filename
         target.parent.mkdir(parents=True)
@@ -138,6 +194,23 @@ def test_fault_suite(course, capsys):
     assert "KernelDetenido" in str(dead)
     hog = nbformat.read(course / "autograded" / "memory_hog" / A / f"{A}.ipynb", as_version=4)
     assert "MemoryError" in str(hog)
+    stuck = nbformat.read(
+        course / "autograded" / "ignores_interrupt" / A / f"{A}.ipynb", as_version=4
+    )
+    assert "no respondió a la interrupción" in str(stuck)
+    slow = nbformat.read(course / "autograded" / "too_slow" / A / f"{A}.ipynb", as_version=4)
+    assert "agotó su tiempo de calificación" in str(slow)
+    # the sandbox stopped every attempt of the snooper, and only those
+    snooper = course / "autograded" / "snooper" / A
+    printed = "".join(
+        output.get("text", "")
+        for cell in nbformat.read(snooper / f"{A}.ipynb", as_version=4).cells
+        for output in cell.get("outputs", [])
+    )
+    assert "FUGA" not in printed, printed
+    assert printed.count("bloqueado:") == 9, printed
+    assert (snooper / "mi_archivo.txt").read_text() == "permitido"
+    assert not (course / "hackeo.txt").exists()
     # the originals of unreadable files are kept
     assert (
         course / "submitted" / "invalid_json" / A / f"{A}.ipynb.original"
