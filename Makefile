@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(BIN)/autograder demo
 
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -n 2 --durations=15
+	$(BIN)/python -m pytest -n 2 --durations=25
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ submissions, ``GenerateFeedback`` and the CSV export plugin for the results.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import shutil
@@ -156,25 +157,49 @@ class CellResult:
 
 
 def execute(
-    nb: NotebookNode, cwd: Path, root: Path | None = None, timeout: int | None = None
+    nb: NotebookNode,
+    cwd: Path,
+    root: Path | None = None,
+    timeout: int | None = None,
+    grading: bool = True,
 ) -> NotebookNode:
     """Execute a notebook with nbgrader's ``Execute`` and ``IgnorePattern`` preprocessors and the course config.
 
-    The environment variable ``NBGRADER_EXECUTION=autograde`` is set, as
-    nbgrader does when it autogrades.
+    With ``grading`` (the default) the environment variable
+    ``NBGRADER_EXECUTION=autograde`` is set, as nbgrader does when it
+    autogrades; without it the notebook runs as in a student's session
+    (notebooks that shorten their training when graded train in full).
     """
     from nbgrader.preprocessors import ClearOutput, Execute, IgnorePattern
-    from nbgrader.utils import setenv
 
     config = load_config(root or course_root())
     if timeout is not None:
         config.Execute.timeout = timeout
     nb = copy.deepcopy(nb)
     resources = {"metadata": {"path": str(cwd)}}
-    with setenv(NBGRADER_EXECUTION="autograde"):
+    with _environment(NBGRADER_EXECUTION="autograde" if grading else None):
         for preprocessor in (ClearOutput, Execute, IgnorePattern):
             nb, resources = preprocessor(config=config).preprocess(nb, resources)
     return nb
+
+
+@contextlib.contextmanager
+def _environment(**values: str | None):
+    """Set (or, with None, unset) environment variables for the duration of a block."""
+    previous = {name: os.environ.get(name) for name in values}
+    try:
+        for name, value in values.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _error_text(cell: NotebookNode) -> str:
@@ -201,11 +226,12 @@ def score_cells(nb: NotebookNode) -> dict[str, CellResult]:
 
 
 def run_and_score(
-    nb: NotebookNode, root: Path | None = None, timeout: int | None = None
+    nb: NotebookNode, root: Path | None = None, timeout: int | None = None, grading: bool = True
 ) -> dict[str, CellResult]:
-    """Execute ``nb`` in a scratch folder and score its grade cells."""
+    """Execute ``nb`` in a scratch folder (see :func:`execute`) and score its grade cells."""
     with tempfile.TemporaryDirectory() as tmp:
-        return score_cells(execute(nb, Path(tmp), root=root, timeout=timeout))
+        nb = execute(nb, Path(tmp), root=root, timeout=timeout, grading=grading)
+        return score_cells(nb)
 
 
 # --- submissions, grades, feedback --------------------------------------------

@@ -1,7 +1,15 @@
-"""Mutation catalogues: every typical mistake fails its function's tests, every correct alternative passes them all.
+"""Mutation catalogues: every typical mistake fails its function's tests, every correct alternative passes them.
 
-The mutants run through the real notebook: the source notebook with one
-answer cell replaced, executed and scored by nbgrader's own preprocessors.
+The mutants run through the real notebook, executed and scored by nbgrader's
+own preprocessors. To fit the time budget, all the trials of an assignment
+run in one kernel (:func:`autograder.mutation.trials_notebook`): each trial
+replaces its answer cell in place, runs up to the last of its function's
+test cells, and the state is restored before the next one. One test per
+assignment checks all its trials and lists every one that misbehaves.
+
+Correct alternatives are also run together, in a fresh kernel through the
+rest of the notebook: round 0 substitutes every function's first
+alternative at once (see :func:`test_first_alternatives_work_together`).
 """
 
 import pytest
@@ -16,20 +24,28 @@ CATALOGUES = load_all()
 MIN_MISTAKES, MIN_ALTERNATIVES = 4, 2
 
 
-def _cases(kind):
-    for assignment, module in sorted(CATALOGUES.items()):
-        for cell_id, entry in module.CATALOGUE.items():
-            for name in entry[kind]:
-                yield pytest.param(assignment, cell_id, name, id=f"{assignment}:{cell_id}:{name}")
+def _label(kind, cell_id, name):
+    return f"{kind}:{cell_id}:{name}"
 
 
-def _run(assignment, cell_id, code, stop_after=None):
-    """Run the source with one answer cell replaced; with ``stop_after``, only up to those test cells."""
-    nb = mutation.mutant(source_nb(assignment), {cell_id: code.strip() + "\n"})
-    if stop_after:
-        last = max(i for i, cell in enumerate(nb.cells) if mutation.grade_id(cell) in stop_after)
-        nb.cells = nb.cells[: last + 1]
-    return tools.run_and_score(nb, ROOT, timeout=120)
+def _trial_results(assignment):
+    """Run every mistake and alternative of an assignment in one kernel; results by trial label."""
+    trials = {}
+    for cell_id, entry in CATALOGUES[assignment].CATALOGUE.items():
+        for name, (_, code) in entry["mistakes"].items():
+            trials[_label("mistakes", cell_id, name)] = (
+                cell_id,
+                code.strip() + "\n",
+                entry["tests"],
+            )
+        for name, code in entry["alternatives"].items():
+            trials[_label("alternatives", cell_id, name)] = (
+                cell_id,
+                code.strip() + "\n",
+                entry["tests"],
+            )
+    nb = mutation.trials_notebook(source_nb(assignment), trials)
+    return mutation.split_trials(tools.run_and_score(nb, ROOT, timeout=300))
 
 
 @pytest.mark.parametrize("assignment", sorted(CATALOGUES))
@@ -53,48 +69,51 @@ def test_catalogue_covers_every_graded_function(assignment):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("assignment", "cell_id", "name"), list(_cases("mistakes")))
-def test_mistake_is_caught(assignment, cell_id, name):
-    entry = CATALOGUES[assignment].CATALOGUE[cell_id]
-    fragment, code = entry["mistakes"][name]
-    # a mistake must fail the function's own tests: the rest of the notebook need not run
-    results = _run(assignment, cell_id, code, stop_after=entry["tests"])
-    own = [results[gid] for gid in entry["tests"]]
-    failed = [r for r in own if not r.passed]
-    assert failed, f"mistake {name!r} passes all the tests of {cell_id}"
-    if fragment:
-        messages = "\n".join(r.error for r in failed)
-        assert fragment in messages, (
-            f"mistake {name!r}: no message names it ({fragment!r}); got:\n{messages}"
-        )
-
-
-def _alternative_rounds():
-    """Round k substitutes the k-th correct alternative of every function at once.
-
-    Correct alternatives must also be correct together, and one notebook run
-    per round instead of one per alternative keeps the suite fast.
-    """
-    for assignment, module in sorted(CATALOGUES.items()):
-        rounds = max(len(entry["alternatives"]) for entry in module.CATALOGUE.values())
-        for k in range(rounds):
-            yield pytest.param(assignment, k, id=f"{assignment}:round{k}")
+@pytest.mark.parametrize("assignment", sorted(CATALOGUES))
+def test_mistakes_are_caught_and_alternatives_pass(assignment):
+    """Each mistake fails one of its function's tests, naming it; each alternative passes them all."""
+    results = _trial_results(assignment)
+    problems, trials = [], 0
+    for cell_id, entry in CATALOGUES[assignment].CATALOGUE.items():
+        for name, (fragment, _) in entry["mistakes"].items():
+            trials += 1
+            own = results[_label("mistakes", cell_id, name)]
+            failed = [own[gid] for gid in entry["tests"] if not own[gid].passed]
+            messages = "\n".join(r.error for r in failed)
+            if not failed:
+                problems.append(f"mistake {cell_id}:{name} passes all the tests of {cell_id}")
+            elif fragment and fragment not in messages:
+                problems.append(
+                    f"mistake {cell_id}:{name}: no message names it ({fragment!r}); got: {messages}"
+                )
+        for name in entry["alternatives"]:
+            trials += 1
+            own = results[_label("alternatives", cell_id, name)]
+            failed = {gid: own[gid].error for gid in entry["tests"] if not own[gid].passed}
+            if failed:
+                problems.append(f"correct alternative {cell_id}:{name} fails: {failed}")
+    assert len(results) == trials, "some trials did not run"
+    assert not problems, f"{len(problems)} of {trials} trials misbehave:\n" + "\n".join(problems)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("assignment", "k"), list(_alternative_rounds()))
-def test_correct_alternatives_pass(assignment, k):
+@pytest.mark.parametrize("assignment", sorted(CATALOGUES))
+def test_first_alternatives_work_together(assignment):
+    """Every function's first alternative at once, in a fresh kernel, through the notebook.
+
+    Correct alternatives must also be correct together (a student writes all
+    of them). A catalogue may stop the run after a given cell when the rest
+    is only costly training that the source run already proves
+    (``ALTERNATIVES_RUN_UNTIL``, with its reason).
+    """
     module = CATALOGUES[assignment]
     chosen = {
-        cell_id: list(entry["alternatives"].items())[k]
+        cell_id: next(iter(entry["alternatives"].items()))
         for cell_id, entry in module.CATALOGUE.items()
-        if len(entry["alternatives"]) > k
     }
     nb = mutation.mutant(
         source_nb(assignment), {cid: code.strip() + "\n" for cid, (_, code) in chosen.items()}
     )
-    # a catalogue may stop the run after a given cell when the rest is only costly training
-    # that the source run already proves (ALTERNATIVES_RUN_UNTIL, with its reason)
     until = getattr(module, "ALTERNATIVES_RUN_UNTIL", None)
     if until:
         last = next(i for i, cell in enumerate(nb.cells) if mutation.grade_id(cell) == until)
@@ -102,4 +121,4 @@ def test_correct_alternatives_pass(assignment, k):
     results = tools.run_and_score(nb, ROOT, timeout=300)
     failed = {r.grade_id: r.error for r in results.values() if r.score is not None and not r.passed}
     names = {cid: name for cid, (name, _) in chosen.items()}
-    assert not failed, f"correct alternatives {names} fail: {failed}"
+    assert not failed, f"correct alternatives {names} fail together: {failed}"

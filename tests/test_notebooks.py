@@ -49,6 +49,23 @@ def test_source_passes_every_test_cell(assignment):
     assert elapsed < limit, f"{assignment} took {elapsed:.0f} s (limit {limit} s)"
 
 
+SHORTENED_WHEN_GRADED = [a for a in ASSIGNMENTS if "NBGRADER_EXECUTION" in str(source_nb(a))]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shortened", SHORTENED_WHEN_GRADED)
+def test_full_training_meets_the_course_bars(shortened):
+    """A notebook that trains less when graded must meet the spec's bars when trained in full.
+
+    Its test cells check the full-length bars (1.8: NumPy and Keras >= 0.97
+    test accuracy after 10 epochs) when NBGRADER_EXECUTION is not set.
+    """
+    results = tools.run_and_score(source_nb(shortened), ROOT, timeout=600, grading=False)
+    autograded = [r for r in results.values() if r.score is not None]
+    failed = {r.grade_id: r.error for r in autograded if not r.passed}
+    assert autograded and not failed, f"full training fails: {failed}"
+
+
 @pytest.mark.slow
 def test_untouched_student_version_passes_no_test_cell(assignment):
     nb = mutation.with_hidden_tests(release_nb(assignment), source_nb(assignment))

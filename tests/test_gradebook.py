@@ -1,0 +1,151 @@
+"""The gradebook keeps every grade: with PostgreSQL, and when a grading run is killed and started again."""
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder import cli
+from autograder import nbgrader_tools as tools
+
+from .conftest import ROOT
+from .test_grading import EXPECTED_1_1
+
+A = "1.1_RegresionLineal"
+
+
+def _course(root, config_extra=""):
+    """A copy of the course with assignment 1.1 and the example submissions in submitted/."""
+    for name in ("source", "release"):
+        shutil.copytree(ROOT / name / A, root / name / A)
+    config = (ROOT / "nbgrader_config.py").read_text()
+    (root / "nbgrader_config.py").write_text(config + config_extra)
+    for student in EXPECTED_1_1:
+        shutil.copytree(
+            ROOT / "examples" / "submissions" / student / A, root / "submitted" / student / A
+        )
+    return root
+
+
+def _auto_scores(course):
+    return {g.student: g.auto_score for g in tools.grades(course)}
+
+
+# --- PostgreSQL -------------------------------------------------------------------
+
+
+def _postgres_bin():
+    """The folder of PostgreSQL's server programs, or None."""
+    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (candidate / "initdb").exists():
+            return candidate
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+@pytest.fixture
+def postgres_url():
+    """Start a throwaway PostgreSQL server on a Unix socket; yield a SQLAlchemy URL to a new database."""
+    bindir = _postgres_bin()
+    if bindir is None:
+        pytest.skip("PostgreSQL's server programs (initdb, pg_ctl) are not installed")
+    as_user = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root: use its own account
+        if shutil.which("runuser") is None:
+            pytest.skip("running as root without runuser")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    folder = Path(tempfile.mkdtemp(prefix="iap-pg-"))
+    folder.chmod(0o755)
+    if as_user:
+        shutil.chown(folder, "postgres", "postgres")
+    data = folder / "data"
+
+    def run(*command):
+        subprocess.run([*as_user, *command], check=True, capture_output=True, text=True)
+
+    run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
+    options = f"-k {folder} -c listen_addresses='' -c fsync=off"
+    run(
+        str(bindir / "pg_ctl"),
+        "-D",
+        str(data),
+        "-o",
+        options,
+        "-l",
+        str(folder / "log"),
+        "-w",
+        "start",
+    )
+    try:
+        run(str(bindir / "createdb"), "-h", str(folder), "-U", "postgres", "gradebook")
+        yield f"postgresql+psycopg://postgres@/gradebook?host={folder}"
+    finally:
+        subprocess.run(
+            [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_parallel_grading_with_a_postgresql_gradebook(tmp_path, postgres_url, capsys):
+    course = _course(tmp_path, f"\nc.CourseDirectory.db_url = {postgres_url!r}\n")
+    assert tools.db_url(course) == postgres_url
+    assert cli.main(["--course", str(course), "grade", "--jobs", "2", A]) == 0
+    assert _auto_scores(course) == EXPECTED_1_1
+    assert not (course / "gradebook.db").exists(), "the grades went to SQLite, not PostgreSQL"
+    first = tools.cell_scores(course)
+    assert len(first) == len(EXPECTED_1_1) * 15
+    # grading the batch again leaves the same grades
+    assert cli.main(["--course", str(course), "grade", "--jobs", "2", A]) == 0
+    assert tools.cell_scores(course) == first
+    assert cli.main(["--course", str(course), "export"]) == 0
+    lms = (course / "grades_lms.csv").read_text().splitlines()
+    assert sorted(lms[1:]) == sorted(f"{s},{v:g}" for s, v in EXPECTED_1_1.items())
+
+
+# --- an interrupted run -------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_killed_grading_run_loses_nothing_when_started_again(tmp_path):
+    course = _course(tmp_path / "course")
+    private_tmp = tmp_path / "tmp"  # where the killed run's kernels leave their folders
+    private_tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(private_tmp)}
+    command = [sys.executable, "-m", "autograder.cli", "--course", str(course), "grade"]
+    run = subprocess.Popen(
+        [*command, "--jobs", "2", A],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    # kill everything (workers included) once the first submission is in the gradebook
+    deadline = time.monotonic() + 300
+    try:
+        while time.monotonic() < deadline and run.poll() is None:
+            if (course / "gradebook.db").exists() and any(
+                (course / "autograded").glob(f"*/{A}/{A}.ipynb")
+            ):
+                break
+            time.sleep(0.2)
+        assert run.poll() is None, "the run finished before it could be interrupted"
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+    # the gradebook survived the kill: SQLite is intact
+    with sqlite3.connect(course / "gradebook.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    # started again, the run grades everything, exactly
+    again = subprocess.run([*command, "--jobs", "2", A], env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert _auto_scores(course) == EXPECTED_1_1
+    assert len(tools.cell_scores(course)) == len(EXPECTED_1_1) * 15
