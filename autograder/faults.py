@@ -116,7 +116,7 @@ def _drop_duplicate_grade_ids(nb: NotebookNode) -> list[str]:
 class ResilientExecute(Execute):
     """nbgrader's ``Execute``, sandboxed, that survives a dead or stuck kernel and a slow notebook.
 
-    - The kernel starts in :class:`autograder.sandbox.SandboxKernelManager`
+    - The kernel starts in :class:`autograder.kernels.SandboxKernelManager`
       (no network, no access to other files, resource limits) unless
       ``sandbox`` is off.
     - When the kernel dies, or a cell ignores the interrupt sent on its
@@ -141,7 +141,7 @@ class ResilientExecute(Execute):
         """Start kernels in the sandbox unless ``sandbox`` is configured off."""
         super().__init__(*args, **kwargs)
         if self.sandbox and "kernel_manager_class" not in kwargs:
-            from autograder.sandbox import SandboxKernelManager
+            from autograder.kernels import SandboxKernelManager
 
             self.kernel_manager_class = SandboxKernelManager
 

@@ -310,7 +310,7 @@ def _autograde_one(
 
     warnings.filterwarnings("ignore")
     start = time.perf_counter()
-    result = make_api(Path(root)).autograde(assignment, student, force=True, create=True)
+    result = _worker_api(root).autograde(assignment, student, force=True, create=True)
     return GradingResult(
         assignment,
         student,
@@ -319,6 +319,49 @@ def _autograde_one(
         (result.get("error") or "") + (result.get("log") or ""),
         list(notes),
     )
+
+
+#: Environment variables that cap the threads of NumPy's BLAS, OpenMP and TensorFlow.
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "TF_NUM_INTRAOP_THREADS",
+    "TF_NUM_INTEROP_THREADS",
+)
+
+
+_APIS: dict[str, object] = {}
+
+
+def _worker_api(root: str):
+    """Return the worker's ``NbGraderAPI`` for the course (made once per process)."""
+    if root not in _APIS:
+        _APIS[root] = make_api(Path(root))
+    return _APIS[root]
+
+
+def _start_worker(root: str, threads: int) -> None:
+    """Prepare a grading worker while the main process checks the submissions.
+
+    Caps the threads of its kernels, imports nbgrader and probes the
+    sandbox, so the first submission does not pay for it.
+    """
+    from .sandbox import capabilities
+
+    limit_threads(threads)
+    _worker_api(root)
+    capabilities()
+
+
+def limit_threads(threads: int) -> None:
+    """Cap the threads of the kernels this process will start (they inherit its environment).
+
+    With N submissions graded at once on C cores, each kernel gets C // N
+    threads: more would only fight over the cores.
+    """
+    for name in THREAD_VARIABLES:
+        os.environ[name] = str(threads)
 
 
 def autograde_many(
@@ -332,7 +375,8 @@ def autograde_many(
     Each submission runs nbgrader's own ``autograde`` in its own worker
     process; the workers share the gradebook, whose SQLite writes are
     serialised by the busy timeout (see :func:`db_url`), so the gradebook ends
-    up exactly as after a serial run. ``progress(done, total, result)`` is
+    up exactly as after a serial run. Each worker's kernels get an equal share
+    of the cores (:func:`limit_threads`). ``progress(done, total, result)`` is
     called after each submission.
     """
     import multiprocessing
@@ -342,28 +386,40 @@ def autograde_many(
 
     from .faults import prepare_submission
 
-    ensure_in_gradebook(root, sorted({a for a, _ in tasks}))
-    notes = {(a, s): prepare_submission(root, a, s) for a, s in tasks}
-    # create the students first, from this process, so workers only add grades
-    with Gradebook(db_url(root), course_id(root)) as gb:
-        for student in sorted({s for _, s in tasks}):
-            gb.update_or_create_student(student)
-    results = []
-    if jobs <= 1:
-        for assignment, student in tasks:
-            results.append(
-                _autograde_one(str(root), assignment, student, notes[(assignment, student)])
-            )
-            if progress:
-                progress(len(results), len(tasks), results[-1])
-        return results
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    pool = None
+    if jobs > 1:  # start the workers first: they warm up while this process checks the submissions
+        threads = max(1, (os.cpu_count() or 1) // jobs)
+        pool = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(str(root), threads),
+        )
+        pool.submit(int)  # launches every worker now (a spawn pool starts them on first use)
+    try:
+        ensure_in_gradebook(root, sorted({a for a, _ in tasks}))
+        notes = {(a, s): prepare_submission(root, a, s) for a, s in tasks}
+        # create the students first, from this process, so workers only add grades
+        with Gradebook(db_url(root), course_id(root)) as gb:
+            for student in sorted({s for _, s in tasks}):
+                gb.update_or_create_student(student)
+        results = []
+        if pool is None:
+            for assignment, student in tasks:
+                results.append(
+                    _autograde_one(str(root), assignment, student, notes[(assignment, student)])
+                )
+                if progress:
+                    progress(len(results), len(tasks), results[-1])
+            return results
         futures = [pool.submit(_autograde_one, str(root), a, s, notes[(a, s)]) for a, s in tasks]
         for future in as_completed(futures):
             results.append(future.result())
             if progress:
                 progress(len(results), len(tasks), results[-1])
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     order = {task: i for i, task in enumerate(tasks)}
     return sorted(results, key=lambda r: order[(r.assignment, r.student)])
 

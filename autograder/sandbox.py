@@ -1,8 +1,9 @@
 """Run each submission's kernel in a sandbox, with what Linux gives without root.
 
-The autograder starts every kernel through :class:`SandboxKernelManager`,
-which prefixes the kernel's command with ``python -m autograder.sandbox``.
-That small launcher, before it turns into the kernel (``exec``):
+The autograder starts every kernel through
+:class:`autograder.kernels.SandboxKernelManager`, which prefixes the
+kernel's command with ``python -m autograder.sandbox``. That small launcher
+(standard library only), before it turns into the kernel (``exec``):
 
 1. sets resource limits: address space (memory), CPU seconds, file size,
    no core dumps;
@@ -30,17 +31,12 @@ import ctypes
 import json
 import os
 import resource
-import shutil
 import site
 import subprocess
 import sys
 import sysconfig
-import tempfile
 from functools import cache
 from pathlib import Path
-
-from jupyter_client.manager import AsyncKernelManager
-from traitlets import Bool, Integer
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -205,7 +201,7 @@ def _loopback_up() -> None:
 
 def read_paths() -> list[Path]:
     """Return what a kernel may read: system folders, the Python installation, this package, the data."""
-    from autograder.datasets import data_dir
+    data = os.environ.get("IAP_DATA_DIR") or PACKAGE_DIR.parent / "data"  # as autograder.datasets
 
     paths = [Path(p) for p in ("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/etc")]
     paths += [Path(p) for p in ("/proc", "/sys", "/opt", "/run")]
@@ -213,7 +209,7 @@ def read_paths() -> list[Path]:
     python |= set(site.getsitepackages()) | {site.getusersitepackages()}
     python |= {p for p in sysconfig.get_paths().values()}
     paths += [Path(p) for p in sorted(python)]
-    paths += [PACKAGE_DIR, data_dir()]
+    paths += [PACKAGE_DIR, Path(data).expanduser().resolve()]
     return paths
 
 
@@ -265,13 +261,25 @@ def launch(argv: list[str]) -> None:
     os.execvpe(command[0], command, env)
 
 
+#: Environment variable that hands the probe's result to child processes (grading workers).
+CAPABILITIES_VARIABLE = "AUTOGRADER_SANDBOX_CAPABILITIES"
+
+
 @cache
 def capabilities() -> dict[str, object]:
     """Probe, in a child process, which isolation layers this machine grants.
 
     Returns a dict with ``landlock`` (ABI version, 0 if none) and
-    ``namespaces`` (bool: user + network namespaces).
+    ``namespaces`` (bool: user + network namespaces). The result is also
+    put in the environment, so processes started from this one (the
+    grading workers) do not probe again.
     """
+    known = os.environ.get(CAPABILITIES_VARIABLE)
+    if known:
+        try:
+            return json.loads(known)
+        except ValueError:
+            pass
     code = (
         "import json; from autograder import sandbox as s;"
         "print(json.dumps({'landlock': s.landlock_abi(), 'namespaces': s.enter_namespaces()}))"
@@ -280,9 +288,11 @@ def capabilities() -> dict[str, object]:
         out = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
         )
-        return json.loads(out.stdout)
+        found = json.loads(out.stdout)
     except (subprocess.SubprocessError, ValueError):
-        return {"landlock": 0, "namespaces": False}
+        found = {"landlock": 0, "namespaces": False}
+    os.environ[CAPABILITIES_VARIABLE] = json.dumps(found)
+    return found
 
 
 def missing_layers() -> list[str]:
@@ -294,53 +304,6 @@ def missing_layers() -> list[str]:
     if caps["landlock"] < 1:
         missing.append("Landlock (kernels can read the whole disk)")
     return missing
-
-
-class SandboxKernelManager(AsyncKernelManager):
-    """A kernel manager that starts the kernel inside the sandbox described above.
-
-    The kernel writes only in its working folder (the ``cwd`` it is started
-    with) and a private temporary folder, removed when the kernel stops.
-    """
-
-    sandbox = Bool(True, help="Start kernels in the sandbox.").tag(config=True)
-    memory_limit = Integer(8 * 1024**3, help="Address-space limit of a kernel, in bytes.").tag(
-        config=True
-    )
-    cpu_limit = Integer(
-        3600, help="CPU seconds a kernel may use in all (all threads); 0 for none."
-    ).tag(config=True)
-    file_size_limit = Integer(
-        1024**3, help="Largest file a kernel may write, in bytes; 0 for none."
-    ).tag(config=True)
-
-    _private: str | None = None
-
-    async def _async_pre_start_kernel(self, **kw):
-        if not self.sandbox:
-            return await super()._async_pre_start_kernel(**kw)
-        if self._private is None:
-            self._private = tempfile.mkdtemp(prefix="iap-sandbox-")
-        if capabilities()["namespaces"]:
-            # A network namespace cuts TCP, even on loopback: talk through Unix sockets.
-            self.transport = "ipc"
-            self.ip = os.path.join(self._private, "kernel")
-        self.connection_file = os.path.join(self._private, "kernel.json")
-        cwd = kw.get("cwd") or os.getcwd()
-        kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
-        launcher = [sys.executable, "-m", "autograder.sandbox"]
-        launcher += ["--write", str(cwd), "--tmp", self._private]
-        launcher += ["--memory", str(self.memory_limit), "--cpu", str(self.cpu_limit)]
-        launcher += ["--fsize", str(self.file_size_limit), "--"]
-        return launcher + kernel_cmd, kw
-
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart=restart)
-        if not restart and self._private is not None:
-            shutil.rmtree(self._private, ignore_errors=True)
-            self._private = None
-
-    cleanup_resources = _async_cleanup_resources
 
 
 if __name__ == "__main__":

@@ -4,12 +4,13 @@ Grades the same N copies of the bundled example submissions in two fresh
 scratch copies of the course and prints both wall-clock times and their
 ratio. A benchmark, not a test: run it on an otherwise idle machine.
 
-    .venv/bin/python scripts/benchmark_grading.py --submissions 8 --jobs 2
+    .venv/bin/python scripts/benchmark_grading.py --submissions 16 --jobs 2
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -36,10 +37,12 @@ def scratch_course(folder: Path, submissions: int) -> Path:
 def main() -> int:
     """Run both graders and print the times."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--submissions", type=int, default=8)
+    parser.add_argument("--submissions", type=int, default=16)
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     bin_dir = Path(sys.executable).parent
+    # nbgrader runs `alembic` to create the gradebook: it must be on PATH
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
         serial = scratch_course(Path(a), args.submissions)
         parallel = scratch_course(Path(b), args.submissions)
@@ -50,6 +53,7 @@ def main() -> int:
                 cwd=course,
                 check=True,
                 capture_output=True,
+                env=env,
             )
         start = time.perf_counter()
         subprocess.run(
@@ -57,6 +61,7 @@ def main() -> int:
             cwd=serial,
             check=True,
             capture_output=True,
+            env=env,
         )
         t_serial = time.perf_counter() - start
         start = time.perf_counter()
@@ -65,6 +70,7 @@ def main() -> int:
             cwd=parallel,
             check=True,
             capture_output=True,
+            env=env,
         )
         t_parallel = time.perf_counter() - start
     print(f"{args.submissions} submissions of {ASSIGNMENT}")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from autograder import sandbox
+from autograder.kernels import SandboxKernelManager
 
 from .conftest import ROOT
 
@@ -62,7 +63,7 @@ EXPECTED_ALLOWED = {"write here", "write TMPDIR", "load the data"}
 
 
 async def _run_in_sandbox(code, cwd, timeout=120):
-    manager = sandbox.SandboxKernelManager(memory_limit=4 * 1024**3)
+    manager = SandboxKernelManager(memory_limit=4 * 1024**3)
     await manager.start_kernel(cwd=str(cwd))
     private = manager._private
     client = manager.client()
