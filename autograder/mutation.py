@@ -124,10 +124,14 @@ def _iap_user_vars():
         if not k.startswith("_") and k not in hidden and not isinstance(v, _iap_types.ModuleType)
     }
 
+_IAP_SHARED = {"matplotlib", "keras", "tensorflow", "IPython", "ipykernel", "threadpoolctl"}
+
 def _iap_clone(value):
+    if type(value).__module__.split(".")[0] in _IAP_SHARED:
+        return value  # plots, models, tensors: kept as they are (and copying a figure is slow)
     try:
         return _iap_copy.deepcopy(value)
-    except Exception:  # models, tensors, files: kept as they are
+    except Exception:  # files, locks: kept as they are
         return value
 
 _iap_objects = _iap_user_vars()
@@ -146,10 +150,11 @@ for _iap_k, _iap_v in _iap_saved.items():
         and _iap_now is _iap_objects[_iap_k]
         and _iap_now.shape == _iap_v.shape
         and _iap_now.dtype == _iap_v.dtype
-        and _iap_np.array_equal(_iap_now, _iap_v, equal_nan=_iap_v.dtype.kind in "fc")
+        and _iap_now.flags.writeable
     ):
-        continue  # an array left untouched stays: no copy of the large data sets
-    _iap_objects[_iap_k] = globals()[_iap_k] = _iap_clone(_iap_v)
+        _iap_np.copyto(_iap_now, _iap_v)  # the same array, its saved values: one memcpy
+    else:
+        _iap_objects[_iap_k] = globals()[_iap_k] = _iap_clone(_iap_v)
 _iap_np.random.set_state(_iap_random)
 """
 

@@ -194,6 +194,9 @@ def test_fault_suite(course, capsys):
     assert "KernelDetenido" in str(dead)
     hog = nbformat.read(course / "autograded" / "memory_hog" / A / f"{A}.ipynb", as_version=4)
     assert "MemoryError" in str(hog)
+    # a cell stopped by its timeout says so in Spanish
+    endless = nbformat.read(course / "autograded" / "endless_loop" / A / f"{A}.ipynb", as_version=4)
+    assert "TiempoAgotado" in str(endless)
     stuck = nbformat.read(
         course / "autograded" / "ignores_interrupt" / A / f"{A}.ipynb", as_version=4
     )
