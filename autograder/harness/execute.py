@@ -1,0 +1,273 @@
+"""``TrustedExecute``: nbgrader's execute step with every test cell evaluated by the harness.
+
+It replaces :class:`autograder.faults.ResilientExecute` in the autograde
+pipeline and keeps all it does (the sandboxed kernel, time limits, dead and
+stuck kernels). The difference is where each cell runs (see
+:mod:`autograder.harness.plan`): the student's cells in the kernel; the
+instructor's cells in the kernel and, from the source's text, in the
+harness; the test cells in the harness only. A test cell's outputs in the
+graded notebook (the check's Spanish message when it fails) are written by
+the harness, so nbgrader's scoring and feedback work unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import linecache
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbformat import NotebookNode
+from nbformat.v4 import new_output
+from traitlets import Bool, Unicode
+
+from autograder.faults import ResilientExecute
+
+from . import plan as planning
+from .channel import Channel
+from .remote import Bridge, Missing, StudentError
+
+#: Most characters of printed output a harness cell keeps.
+OUTPUT_LIMIT = 200_000
+
+
+class Harness:
+    """The trusted namespace of one notebook and what runs in it.
+
+    Parameters
+    ----------
+    bridge_factory : callable
+        Returns the :class:`Bridge` to the kernel (made on first use, once
+        the kernel runs).
+    interface : set of str
+        Names the tests take from the student's kernel.
+    """
+
+    def __init__(self, bridge_factory, interface: set[str]):
+        self._bridge_factory = bridge_factory
+        self._bridge: Bridge | None = None
+        self.interface = set(interface)
+        self.from_kernel: set[str] = set()
+        self.namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
+        self.failed: dict[str, str] = {}
+
+    @property
+    def bridge(self) -> Bridge:
+        """The bridge to the kernel (opened on first use)."""
+        if self._bridge is None:
+            self._bridge = self._bridge_factory()
+        return self._bridge
+
+    def answered(self, names: set[str]) -> None:
+        """Record that an answer cell ran: its names now come from the kernel."""
+        self.from_kernel |= names & self.interface
+
+    def _refresh(self) -> None:
+        """Bind every student name the tests use to the kernel's current object."""
+        for name in sorted(self.from_kernel):
+            value = self.bridge.get_global(name)
+            if _is_module(value):
+                continue
+            self.namespace[name] = value
+
+    def run(self, text: str, label: str, deadline: float | None) -> list[NotebookNode]:
+        """Run trusted code; return the outputs for the notebook (an error output when it fails)."""
+        if self.from_kernel:
+            self.bridge.deadline = deadline
+            self._refresh()
+        stdout = io.StringIO()
+        outputs: list[NotebookNode] = []
+        try:
+            filename = f"<{label}>"
+            # keep the text where inspect (and TensorFlow's AutoGraph) looks for source code
+            linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+            code = compile(text, filename, "exec")
+            with contextlib.redirect_stdout(stdout), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if self._bridge is not None:
+                    self._bridge.deadline = deadline
+                exec(code, self.namespace)  # noqa: S102  (the instructor's code, never the student's)
+        except BaseException as exc:  # a failing check, the student's error, anything
+            if isinstance(exc, (SystemExit, KeyboardInterrupt)) and not isinstance(
+                exc, StudentError
+            ):
+                exc = RuntimeError(f"las pruebas terminaron de forma inesperada ({exc!r})")
+            outputs.append(self._error(exc))
+        finally:
+            _close_figures()
+        for name in planning.top_level_names(text):
+            self.from_kernel.discard(name)  # the instructor's own definition wins from here on
+        text_out = stdout.getvalue()
+        if text_out:
+            if len(text_out) > OUTPUT_LIMIT:
+                text_out = text_out[:OUTPUT_LIMIT] + "\n[... salida recortada ...]\n"
+            outputs.insert(0, new_output("stream", name="stdout", text=text_out))
+        return outputs
+
+    def note_failure(self, text: str, label: str, outputs: list[NotebookNode]) -> None:
+        """Remember which names an instructor cell failed to define, to explain later errors."""
+        if any(o.output_type == "error" for o in outputs):
+            for name in planning.top_level_names(text):
+                if name not in self.namespace:
+                    self.failed[name] = label
+
+    def _error(self, exc: BaseException) -> NotebookNode:
+        if isinstance(exc, StudentError):
+            return new_output(
+                "error", ename=exc.ename, evalue=exc.evalue, traceback=list(exc.traceback)
+            )
+        ename, evalue = type(exc).__name__, str(exc)
+        if isinstance(exc, NameError) and getattr(exc, "name", None) in self.failed:
+            name = exc.name
+            ename = "CeldaAnteriorFallida"
+            evalue = (
+                f"no se pudo calcular `{name}` porque la {self.failed[name]} no terminó; "
+                "revisa el error que muestra esa celda y las funciones que usa."
+            )
+        elif isinstance(exc, NameError):
+            ename = "NameError"
+            evalue = f"{exc} (¿falta definir o ejecutar una celda anterior?)"
+        return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def _is_module(value: Any) -> bool:
+    return type(value).__name__ == "module" and not isinstance(value, Missing)
+
+
+def _close_figures() -> None:
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close("all")
+
+
+@contextlib.contextmanager
+def process_state():
+    """Give every notebook the same starting state of the grader's process, and restore it after.
+
+    The harness runs the instructor's code in this process, notebook after
+    notebook; what that code changes globally (environment variables,
+    warning filters, NumPy's print and error settings, Keras' float type and
+    session) is put back, so no notebook's grading depends on the ones
+    graded before it.
+    """
+    import numpy as np
+
+    environ = dict(os.environ)
+    filters = list(warnings.filters)
+    printoptions = np.get_printoptions()
+    errors = np.geterr()
+    keras = sys.modules.get("keras")
+    if keras is not None:
+        keras.backend.clear_session()
+        keras.backend.set_floatx("float32")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    try:
+        yield
+    finally:
+        _close_figures()
+        os.environ.clear()
+        os.environ.update(environ)
+        warnings.filters[:] = filters
+        np.set_printoptions(**printoptions)
+        np.seterr(**errors)
+        keras = sys.modules.get("keras")
+        if keras is not None:
+            keras.backend.clear_session()
+            keras.backend.set_floatx("float32")
+
+
+class TrustedExecute(ResilientExecute):
+    """Execute a notebook with its test cells evaluated by the trusted harness.
+
+    The source notebook of the assignment (``source/<id>/<notebook>.ipynb``
+    of the course) decides the role of every cell; when the notebook being
+    executed is itself a source (``autograder validate``), it is its own
+    source.
+    """
+
+    harness = Bool(
+        True, help="Evaluate test cells in the trusted harness (never in the student's kernel)."
+    ).tag(config=True)
+    source_path = Unicode(
+        "",
+        help="Path of the trusted source notebook; by default found from nbgrader's resources.",
+    ).tag(config=True)
+
+    _plan: planning.Plan | None = None
+    _harness: Harness | None = None
+
+    def _source(self, nb: NotebookNode, resources: dict) -> NotebookNode | None:
+        given = resources.get("autograder_source")
+        if given is not None:
+            return given
+        if self.source_path:
+            return nbformat.read(self.source_path, as_version=4)
+        info = resources.get("nbgrader") or {}
+        if not info.get("assignment") or not info.get("notebook"):
+            return None  # a trusted notebook run on its own (the tests, validate)
+        from nbgrader.coursedir import CourseDirectory
+
+        coursedir = CourseDirectory(config=self.config)
+        path = (
+            Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"]))
+            / f"{info['notebook']}.ipynb"
+        )
+        if not path.is_file():
+            raise RuntimeError(f"the source notebook {path} is missing: cannot grade safely")
+        return nbformat.read(path, as_version=4)
+
+    def preprocess(self, nb, resources=None, km=None):
+        """Plan the cells, then execute (see the class docstring)."""
+        if not self.harness:
+            return super().preprocess(nb, resources, km)
+        resources = resources if resources is not None else {}
+        source = self._source(nb, resources)
+        self._plan = planning.make_plan(nb, copy.deepcopy(source) if source else None)
+        self._harness = Harness(self._make_bridge, self._plan.interface)
+        with process_state():
+            try:
+                return super().preprocess(nb, resources, km)
+            finally:
+                self._harness = None
+
+    def _make_bridge(self) -> Bridge:
+        return Bridge(Channel(self.km, self.kc, serve_callback=lambda *a: ""))
+
+    def _call_deadline(self) -> float | None:
+        left = [time.monotonic() + self.timeout] if self.timeout else []
+        if self._deadline is not None:
+            left.append(self._deadline)
+        return min(left) if left else None
+
+    def preprocess_cell(self, cell, resources, index):
+        """Run the cell where its role says (kernel, harness, or both)."""
+        if self._harness is None or cell.cell_type != "code":
+            return super().preprocess_cell(cell, resources, index)
+        role = self._plan.roles[index]
+        label = f"celda {index + 1}"
+        if role == planning.TEST:
+            self._running_index = index
+            if self._deadline is not None and self._deadline - time.monotonic() <= 1:
+                return super().preprocess_cell(cell, resources, index)  # the time-up note
+            cell.outputs = self._harness.run(
+                self._plan.trusted[index], label, self._call_deadline()
+            )
+            self.code_cells_executed += 1
+            cell.execution_count = self.code_cells_executed
+            return cell, resources
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        if role == planning.STUDENT:
+            self._harness.answered(self._plan.answer_names.get(index, set()))
+        elif index not in self._plan.skip:
+            outputs = self._harness.run(self._plan.trusted[index], label, self._call_deadline())
+            self._harness.note_failure(self._plan.trusted[index], label, outputs)
+        return cell, resources

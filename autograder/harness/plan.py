@@ -1,0 +1,272 @@
+"""Which cells run where: the student's kernel, the trusted harness, or both.
+
+The roles come from the instructor's source notebook, never from what a
+submission claims about itself:
+
+- ``student``: answer cells and cells the student added. They run in the
+  kernel only.
+- ``instructor``: the instructor's other code cells (setup, data loading,
+  training, plots). They run in the kernel (the student's later cells need
+  their variables) and again in the harness, from the source's text, so
+  that the data the tests use comes from trusted code.
+- ``test``: autograded test cells, visible and hidden. They run in the
+  harness only: the kernel never sees a hidden test.
+
+A cell of the submission counts as the instructor's only when its text is
+the source's (graded and locked cells, which nbgrader restores) or when it
+matches a source cell by id (plain cells, whose text is then reset to the
+source's). Instructor cells a student deleted are put back where they were.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass, field
+
+from nbformat import NotebookNode
+from nbformat.v4 import new_code_cell
+
+STUDENT, INSTRUCTOR, TEST = "student", "instructor", "test"
+
+RESTORED_NOTE = "# Esta celda del profesor faltaba en tu entrega; se restauró para calificar.\n"
+
+
+def _nbgrader(cell: NotebookNode) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def source_role(cell: NotebookNode) -> str:
+    """Return the role of a cell of a trusted (source) notebook."""
+    meta = _nbgrader(cell)
+    if meta.get("solution"):
+        return STUDENT
+    if meta.get("grade"):
+        return TEST
+    return INSTRUCTOR
+
+
+def _code(text: str) -> ast.Module | None:
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    try:
+        return ast.parse("\n".join(lines))
+    except SyntaxError:
+        return None
+
+
+def top_level_names(text: str) -> set[str]:
+    """Return the names a cell binds at its top level (assignments, defs, classes, imports)."""
+    tree = _code(text)
+    if tree is None:
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                names.add((alias.asname or alias.name).split(".")[0])
+        else:
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                    names.add(sub.id)
+    return names
+
+
+def imported_names(text: str) -> set[str]:
+    """Return the names a cell binds with ``import`` at its top level."""
+    tree = _code(text)
+    if tree is None:
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                names.add((alias.asname or alias.name).split(".")[0])
+    return names
+
+
+@dataclass
+class Plan:
+    """The execution plan of a notebook.
+
+    Attributes
+    ----------
+    roles : list of str
+        The role of every cell (markdown cells are ``student``: they do not run).
+    trusted : dict
+        Cell index -> the trusted text the harness runs (instructor and test cells).
+    interface : set of str
+        Names the source's answer cells define: the harness takes them from the kernel.
+    skip : set of int
+        Instructor cells the harness need not run: nothing a test uses depends on them
+        (plots, explorations). They still run in the kernel.
+    """
+
+    roles: list[str] = field(default_factory=list)
+    skip: set[int] = field(default_factory=set)
+    trusted: dict[int, str] = field(default_factory=dict)
+    interface: set[str] = field(default_factory=set)
+    answer_names: dict[int, set[str]] = field(default_factory=dict)
+
+
+def _key(cell: NotebookNode) -> tuple[str, str] | None:
+    meta = _nbgrader(cell)
+    if meta.get("grade_id"):
+        return ("grade_id", meta["grade_id"])
+    if cell.get("id"):
+        return ("id", cell["id"])
+    return None
+
+
+def make_plan(nb: NotebookNode, source: NotebookNode | None = None) -> Plan:
+    """Assign roles to the cells of ``nb`` (modified in place) from its ``source``.
+
+    Without a source, ``nb`` is itself trusted (the instructor's notebook,
+    as ``autograder validate`` runs it). With one, instructor cells missing
+    from ``nb`` are inserted, and the text of every instructor cell is the
+    source's.
+    """
+    plan = Plan()
+    if source is None:
+        for cell in nb.cells:
+            role = source_role(cell) if cell.cell_type == "code" else STUDENT
+            plan.roles.append(role)
+        for index, (cell, role) in enumerate(zip(nb.cells, plan.roles, strict=True)):
+            if role != STUDENT:
+                plan.trusted[index] = cell.source
+            elif cell.cell_type == "code" and _nbgrader(cell).get("solution"):
+                plan.answer_names[index] = top_level_names(cell.source) - imported_names(
+                    cell.source
+                )
+        plan.interface = set().union(*plan.answer_names.values()) if plan.answer_names else set()
+        plan.skip = _unneeded(nb, plan)
+        return plan
+
+    source_cells = {_key(c): c for c in source.cells if _key(c) is not None}
+    _restore_missing(nb, source)
+    for cell in nb.cells:
+        key = _key(cell)
+        origin = source_cells.get(key) if key is not None else None
+        if cell.cell_type != "code" or origin is None or origin.cell_type != "code":
+            plan.roles.append(STUDENT)
+            continue
+        role = source_role(origin)
+        if role == STUDENT:
+            plan.roles.append(STUDENT)
+            continue
+        meta = _nbgrader(cell)
+        if key[0] == "grade_id" and cell.source != origin.source:
+            # a graded or locked cell whose text nbgrader did not restore: not the instructor's
+            plan.roles.append(STUDENT)
+            continue
+        if key[0] == "id" and meta.get("grade_id") is None:
+            cell.source = origin.source  # a plain instructor cell: the source's text runs
+        plan.roles.append(role)
+    for index, (cell, role) in enumerate(zip(nb.cells, plan.roles, strict=True)):
+        if role != STUDENT:
+            plan.trusted[index] = cell.source
+    for cell in source.cells:
+        if cell.cell_type == "code" and source_role(cell) == STUDENT:
+            names = top_level_names(cell.source) - imported_names(cell.source)
+            plan.interface |= names
+    for index, cell in enumerate(nb.cells):
+        key = _key(cell)
+        origin = source_cells.get(key) if key is not None else None
+        if origin is not None and origin.cell_type == "code" and source_role(origin) == STUDENT:
+            plan.answer_names[index] = top_level_names(origin.source) - imported_names(
+                origin.source
+            )
+    plan.skip = _unneeded(nb, plan)
+    return plan
+
+
+def _mutated_names(text: str) -> set[str]:
+    """Names a cell may change without rebinding them: ``x[i] = ...``, ``x.a = ...``, ``x.m(...)``."""
+    tree = _code(text)
+    if tree is None:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        target = None
+        if isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, ast.Store):
+            target = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            target = node.func.value
+        elif isinstance(node, ast.AugAssign):
+            target = node.target
+        while isinstance(target, (ast.Subscript, ast.Attribute)):
+            target = target.value
+        if isinstance(target, ast.Name):
+            names.add(target.id)
+    return names
+
+
+def _unneeded(nb: NotebookNode, plan: Plan) -> set[int]:
+    """Instructor cells whose effects no later test (or needed instructor cell) can see.
+
+    Walking backwards from the last cell, a cell is needed when it binds or
+    changes a name that a later needed cell reads, or when it binds nothing
+    at all (a side effect such as seeding). Modules are never considered
+    changed by a call (``np.dot`` does not change ``np``), except the
+    seeding calls of NumPy and Keras.
+    """
+    needed: set[str] = set()
+    skip: set[int] = set()
+    for index in range(len(nb.cells) - 1, -1, -1):
+        role = plan.roles[index]
+        if role == STUDENT:
+            continue
+        text = plan.trusted[index]
+        if role == INSTRUCTOR:
+            imports = imported_names(text)
+            binds = top_level_names(text)
+            changes = _mutated_names(text) - _modules_in(nb, index)
+            seeds = "seed" in text
+            if binds and not seeds and not (binds | changes) & needed:
+                skip.add(index)
+                continue
+            needed -= binds - imports
+        needed |= loaded_names(text)
+    return skip
+
+
+def _modules_in(nb: NotebookNode, index: int) -> set[str]:
+    names = set()
+    for cell in nb.cells[: index + 1]:
+        if cell.cell_type == "code":
+            names |= imported_names(cell.source)
+    return names
+
+
+def _restore_missing(nb: NotebookNode, source: NotebookNode) -> None:
+    """Put back the instructor's plain and locked code cells a student deleted."""
+    present = {_key(c) for c in nb.cells if _key(c) is not None}
+    position = -1  # index in nb after which the next source cell goes
+    for cell in source.cells:
+        key = _key(cell)
+        if key in present:
+            position = next(i for i, c in enumerate(nb.cells) if _key(c) == key)
+            continue
+        if cell.cell_type != "code" or source_role(cell) != INSTRUCTOR or key is None:
+            continue
+        restored = new_code_cell(cell.source)
+        restored.metadata = cell.metadata.copy()
+        if cell.get("id"):
+            restored.id = cell.id
+        restored.metadata["autograder"] = {"restored": True}
+        nb.cells.insert(position + 1, restored)
+        position += 1
+        present.add(key)
+
+
+def loaded_names(text: str) -> set[str]:
+    """Return every name a cell reads, in any scope (a superset of its free names)."""
+    tree = _code(text)
+    if tree is None:
+        return set()
+    return {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    } - set(dir(builtins))

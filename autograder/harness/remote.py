@@ -1,0 +1,515 @@
+"""Proxies of the student's objects, and how values cross between harness and kernel.
+
+A test cell that calls ``standardize(A, B)`` in the harness calls a
+:class:`Remote` standing for the kernel's function: the arguments are
+encoded as plain data, the kernel runs the function, and the answer comes
+back as plain data (or as another :class:`Remote` for an object that is not
+data, such as a ``Neuron``). Arrays, lists, dicts and random generators that
+the harness passes keep their identity across the boundary (a *mirror*), so
+a student's function that changes them in place changes the harness's
+objects the same way, and a checked "inputs unmodified" or "updates in place"
+means what it says.
+
+A Keras model returned by the student crosses as its architecture, compile
+settings and weights, and is rebuilt here with Keras' safe deserialization
+after an allow-list check, so the tests inspect and train a real model in
+trusted code.
+
+Proxies never decide anything by asking the kernel to compare: ``==`` is
+identity, and a proxy is never an ``ndarray`` or a ``float``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from typing import Any
+
+import numpy as np
+
+from autograder import protocol
+
+from .channel import Channel, KernelFailure
+
+#: Seconds a single request may take when the caller gives no deadline.
+DEFAULT_TIMEOUT = 300.0
+
+_WARNINGS = {
+    cls.__name__: cls
+    for cls in (
+        RuntimeWarning,
+        UserWarning,
+        DeprecationWarning,
+        FutureWarning,
+        PendingDeprecationWarning,
+        SyntaxWarning,
+        ImportWarning,
+        UnicodeWarning,
+        BytesWarning,
+        ResourceWarning,
+    )
+}
+
+
+class StudentError(Exception):
+    """The student's code raised an exception in the kernel (or the kernel failed)."""
+
+    def __init__(self, ename: str, evalue: str, traceback: list[str] | None = None):
+        super().__init__(evalue)
+        self.ename = ename
+        self.evalue = evalue
+        self.traceback = traceback or [f"{ename}: {evalue}"]
+
+
+class Bridge:
+    """Encode, send and decode for one notebook: mirrors, callbacks and the deadline.
+
+    Parameters
+    ----------
+    channel : Channel
+        The protocol channel to the kernel.
+    """
+
+    def __init__(self, channel: Channel):
+        self.channel = channel
+        self.channel.serve_callback = self._serve_callback
+        self.mirrors: dict[int, Any] = {}
+        self.mirror_ids: dict[int, int] = {}
+        self.callbacks: dict[int, Any] = {}
+        self.deadline: float | None = None
+
+    # --- encoding (harness -> kernel) -------------------------------------------
+
+    def _ref_of(self, obj: Any) -> int:
+        ref = self.mirror_ids.get(id(obj))
+        if ref is None or self.mirrors.get(ref) is not obj:
+            ref = len(self.mirrors) + 1
+            self.mirrors[ref] = obj
+            self.mirror_ids[id(obj)] = ref
+        return ref
+
+    def _fallback(self, value: Any) -> dict:
+        if isinstance(value, Remote):
+            if object.__getattribute__(value, "_bridge") is not self:
+                raise TypeError("un objeto de otro notebook no puede pasarse a tu código")
+            return {"$": "handle", "id": object.__getattribute__(value, "_id")}
+        if callable(value) and not isinstance(value, type):
+            ident = len(self.callbacks) + 1
+            self.callbacks[ident] = value
+            return {"$": "callback", "id": ident}
+        raise TypeError(
+            f"las pruebas no pueden pasar un objeto de tipo {type(value).__name__} a tu código"
+        )
+
+    def encode(self, value: Any) -> tuple[Any, list]:
+        """Encode a value sent to the kernel (non-data objects become handles or callbacks)."""
+        encoder = protocol.Encoder(self._fallback, self._ref_of)
+        return encoder.encode(value), encoder.buffers
+
+    # --- decoding (kernel -> harness) -------------------------------------------
+
+    def _resolve(self, ref: int) -> Any:
+        if ref not in self.mirrors:
+            raise protocol.ProtocolError("an unknown ref")
+        return self.mirrors[ref]
+
+    def _make(self, node: dict) -> Any:
+        if node["$"] != "handle":
+            raise protocol.ProtocolError("a callback cannot come from the kernel")
+        kind = node.get("kind")
+        name = str(node.get("type", "?"))[:80]
+        if kind == "class":
+            return RemoteClass(self, node["id"], name)
+        return Remote(self, node["id"], name, kind == "function")
+
+    def _keep(self, ref: int, value: Any) -> Any:
+        """Apply the kernel's new state of a mirrored object to the harness's own object."""
+        old = self.mirrors.get(ref)
+        if old is None:
+            raise protocol.ProtocolError("a change to an unknown object")
+        if isinstance(old, np.ndarray):
+            if not isinstance(value, np.ndarray) or value.shape != old.shape:
+                return value  # an object that is no longer the same array
+            np.copyto(old, value, casting="unsafe")
+        elif isinstance(old, list) and isinstance(value, list):
+            if value is not old:
+                old[:] = value
+        elif isinstance(old, dict) and isinstance(value, dict):
+            if value is not old:
+                old.clear()
+                old.update(value)
+        elif isinstance(old, np.random.Generator) and isinstance(value, np.random.Generator):
+            old.bit_generator.state = value.bit_generator.state
+        else:
+            return value
+        return old
+
+    def _special(self, node: dict, decoder: protocol.Decoder) -> Any:
+        if node.get("$") == "keras":
+            return rebuild_keras_model(node, decoder)
+        raise protocol.ProtocolError(f"unknown value kind {str(node.get('$'))[:40]!r}")
+
+    def decode(self, tree: Any, buffers: list) -> Any:
+        """Decode a value from the kernel, checking it (see :class:`protocol.Decoder`)."""
+        decoder = protocol.Decoder(buffers, self._resolve, self._make, self._special, self._keep)
+        return decoder.decode(tree)
+
+    # --- requests ------------------------------------------------------------------
+
+    def _timeout(self) -> float:
+        import time
+
+        if self.deadline is None:
+            return DEFAULT_TIMEOUT
+        return max(1.0, self.deadline - time.monotonic())
+
+    def request(self, op: str, target: Any, args: Any = None, name: str | None = None) -> Any:
+        """Send one request about ``target`` and return the decoded answer.
+
+        Raises :class:`StudentError` when the student's code raised, with
+        the kernel's exception name, message and traceback.
+        """
+        request: dict[str, Any] = {"op": op, "target": target}
+        buffers: list = []
+        if args is not None or op in ("call", "setattr", "getitem", "setitem", "isinstance"):
+            tree, buffers = self.encode(args)
+            request["args"] = tree
+        if name is not None:
+            request["name"] = name
+        try:
+            reply, reply_buffers = self.channel.request(request, buffers, self._timeout())
+            if not reply.get("ok"):
+                raise StudentError(
+                    _text(reply.get("ename"), 200) or "Error",
+                    _text(reply.get("evalue"), 4000),
+                    [_text(line, 2000) for line in reply.get("traceback", [])[:30]]
+                    if isinstance(reply.get("traceback"), list)
+                    else None,
+                )
+            value = self.decode(reply.get("value"), reply_buffers)
+            after = reply.get("after", [])
+            if not isinstance(after, list):
+                raise protocol.ProtocolError("malformed changes")
+            for item in after:
+                if not isinstance(item, list) or len(item) != 2 or type(item[0]) is not int:
+                    raise protocol.ProtocolError("malformed change")
+                self._keep(item[0], self.decode(item[1], reply_buffers))
+        except protocol.ProtocolError as exc:
+            raise StudentError(
+                "ErrorDeProtocolo",
+                "tu kernel respondió con datos que el calificador no puede leer "
+                f"({exc}); revisa qué devuelve tu función.",
+            ) from None
+        except KernelFailure as exc:
+            raise StudentError("KernelSinRespuesta", str(exc)) from None
+        out = reply.get("out")
+        if isinstance(out, str) and out:
+            sys.stdout.write(out[:100_000])
+        for item in (
+            reply.get("warnings", [])[:20] if isinstance(reply.get("warnings"), list) else []
+        ):
+            if isinstance(item, list) and len(item) == 2:
+                category = _WARNINGS.get(str(item[0]), UserWarning)
+                warnings.warn(_text(item[1], 500), category, stacklevel=3)
+        return value
+
+    def get_global(self, name: str) -> Any:
+        """Return the kernel's global ``name``: data, a proxy, or :class:`Missing`."""
+        try:
+            reply, buffers = self.channel.request(
+                {"op": "get_global", "name": name}, [], self._timeout()
+            )
+            if reply.get("missing"):
+                return Missing(name)
+            if not reply.get("ok"):
+                return Missing(name)
+            return self.decode(reply.get("value"), buffers)
+        except (KernelFailure, protocol.ProtocolError) as exc:
+            return Missing(name, str(exc))
+
+    def _serve_callback(self, ident: int, tree: Any, buffers: list) -> str:
+        """Run a callback the student's code called; return the JSON answer for the kernel."""
+        import base64
+
+        function = self.callbacks.get(ident)
+        if function is None:
+            raise protocol.ProtocolError("an unknown callback")
+        args, kwargs = self.decode(tree, buffers)
+        if not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
+            raise protocol.ProtocolError("malformed callback arguments")
+        result = function(*args, **kwargs)
+        encoded, out = self.encode(result)
+        return json.dumps(
+            {
+                "ok": True,
+                "m": protocol.dumps(encoded),
+                "b": [base64.b64encode(bytes(b)).decode("ascii") for b in out],
+            }
+        )
+
+
+def _text(value: Any, limit: int) -> str:
+    return str(value)[:limit] if value is not None else ""
+
+
+class Remote:
+    """An object of the student's kernel (a function, an instance), reached through the protocol."""
+
+    __slots__ = ("_bridge", "_id", "_type", "_callable")
+
+    def __init__(self, bridge: Bridge, ident: int, type_name: str, is_callable: bool = True):
+        object.__setattr__(self, "_bridge", bridge)
+        object.__setattr__(self, "_id", ident)
+        object.__setattr__(self, "_type", type_name)
+        object.__setattr__(self, "_callable", is_callable)
+
+    def _node(self) -> dict:
+        return {"$": "handle", "id": object.__getattribute__(self, "_id")}
+
+    def _ask(self, op: str, args: Any = None, name: str | None = None) -> Any:
+        bridge = object.__getattribute__(self, "_bridge")
+        return bridge.request(op, self._node(), args, name)
+
+    def __call__(self, *args, **kwargs):
+        """Call the kernel's object with plain-data arguments."""
+        return self._ask("call", [list(args), kwargs])
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self._ask("getattr", name=name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._ask("setattr", value, name=name)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._ask("getitem", key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._ask("setitem", [key, value])
+
+    def __len__(self) -> int:
+        value = self._ask("len")
+        if type(value) is not int:
+            raise TypeError("len() de tu objeto no devolvió un entero")
+        return value
+
+    def __iter__(self):
+        value = self._ask("iter")
+        return iter(value if isinstance(value, list) else [])
+
+    def __float__(self) -> float:
+        value = self._ask("float")
+        if type(value) is not float:
+            raise TypeError("float() de tu objeto no devolvió un número")
+        return value
+
+    def __int__(self) -> int:
+        value = self._ask("int")
+        if type(value) is not int:
+            raise TypeError("int() de tu objeto no devolvió un entero")
+        return value
+
+    def __bool__(self) -> bool:
+        return self._ask("bool") is True
+
+    def __repr__(self) -> str:
+        return f"<objeto de tipo {object.__getattribute__(self, '_type')} de tu notebook>"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: Any) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+class RemoteClass(Remote):
+    """A class of the student's kernel: calling it makes an instance; ``isinstance`` asks the kernel."""
+
+    __slots__ = ()
+
+    def __init__(self, bridge: Bridge, ident: int, type_name: str):
+        super().__init__(bridge, ident, type_name, True)
+
+    @property
+    def __name__(self) -> str:  # noqa: D105
+        return object.__getattribute__(self, "_type")
+
+    def __instancecheck__(self, instance: Any) -> bool:
+        if not isinstance(instance, Remote):
+            return False
+        return self._ask("isinstance", instance) is True
+
+    def __repr__(self) -> str:
+        return f"<clase {object.__getattribute__(self, '_type')} de tu notebook>"
+
+
+class Missing:
+    """A name the tests need that the student's notebook did not define."""
+
+    def __init__(self, name: str, detail: str = ""):
+        self._name = name
+        self._detail = detail
+
+    def _fail(self, *args, **kwargs):
+        raise StudentError(
+            "NameError",
+            f"`{self._name}` no está definida en tu notebook: completa su celda y ejecútala "
+            "(Kernel → Restart & Run All) antes de entregar.",
+        )
+
+    __call__ = _fail
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("_name", "_detail"):
+            raise AttributeError(name)
+        self._fail()
+
+    def __repr__(self) -> str:
+        return f"<{self._name}: no definida>"
+
+
+# --- Keras models -----------------------------------------------------------------
+
+#: Keras classes a student's model may be made of (architecture, optimizer, loss, metrics).
+KERAS_CLASSES = {
+    "Sequential",
+    "Functional",
+    "InputLayer",
+    "Flatten",
+    "Dense",
+    "Dropout",
+    "Activation",
+    "Rescaling",
+    "Reshape",
+    "BatchNormalization",
+    "LayerNormalization",
+    "Normalization",
+    "GaussianNoise",
+    "Softmax",
+    "ReLU",
+    "LeakyReLU",
+    "Adam",
+    "AdamW",
+    "SGD",
+    "RMSprop",
+    "Adagrad",
+    "Adadelta",
+    "Adamax",
+    "Nadam",
+    "MeanSquaredError",
+    "MeanAbsoluteError",
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "SparseCategoricalCrossentropy",
+    "Accuracy",
+    "BinaryAccuracy",
+    "CategoricalAccuracy",
+    "SparseCategoricalAccuracy",
+    "MeanMetricWrapper",
+    "GlorotUniform",
+    "GlorotNormal",
+    "HeNormal",
+    "HeUniform",
+    "RandomNormal",
+    "RandomUniform",
+    "Zeros",
+    "Ones",
+    "Constant",
+    "L1",
+    "L2",
+    "L1L2",
+    "DTypePolicy",
+    "FloatDTypePolicy",
+    "ExponentialDecay",
+    "InverseTimeDecay",
+    "PiecewiseConstantDecay",
+}
+KERAS_MODULES = (
+    "keras",
+    "keras.layers",
+    "keras.models",
+    "keras.optimizers",
+    "keras.losses",
+    "keras.metrics",
+    "keras.initializers",
+    "keras.regularizers",
+    "keras.constraints",
+    "keras.activations",
+    "keras.optimizers.schedules",
+    "keras.src.models.functional",
+    "keras.src.models.sequential",
+)
+
+
+def check_keras_config(config: Any, depth: int = 0) -> None:
+    """Raise ProtocolError unless a serialized Keras object uses only allow-listed classes.
+
+    Every ``class_name`` must be a known Keras class, every ``module`` one of
+    Keras' public modules, and no function (``lambda``, ``function``) may be
+    serialized.
+    """
+    if depth > 40:
+        raise protocol.ProtocolError("the Keras model is nested too deeply")
+    if isinstance(config, dict):
+        if "class_name" in config and "config" in config:
+            name = config.get("class_name")
+            module = config.get("module")
+            if name in ("__lambda__", "function", "Lambda", "__typespec__") or (
+                isinstance(name, str) and name not in KERAS_CLASSES
+            ):
+                raise protocol.ProtocolError(f"Keras class {str(name)[:60]!r} is not allowed")
+            if module is not None and module not in KERAS_MODULES:
+                raise protocol.ProtocolError(f"Keras module {str(module)[:60]!r} is not allowed")
+            registered = config.get("registered_name")
+            if (
+                registered is not None
+                and registered != name
+                and not str(registered).startswith("keras")
+            ):
+                raise protocol.ProtocolError("a custom Keras object is not allowed")
+        for value in config.values():
+            check_keras_config(value, depth + 1)
+    elif isinstance(config, list):
+        for value in config:
+            check_keras_config(value, depth + 1)
+
+
+def rebuild_keras_model(node: dict, decoder: protocol.Decoder) -> Any:
+    """Rebuild, in the harness, a Keras model the student's kernel described."""
+    import keras
+
+    config_text = node.get("config")
+    compile_text = node.get("compile")
+    if not isinstance(config_text, str) or len(config_text) > 2_000_000:
+        raise protocol.ProtocolError("a malformed Keras model")
+    config = protocol.loads(config_text)
+    check_keras_config(config)
+    compile_config = None
+    if compile_text is not None:
+        if not isinstance(compile_text, str) or len(compile_text) > 200_000:
+            raise protocol.ProtocolError("a malformed Keras compile configuration")
+        compile_config = protocol.loads(compile_text)
+        check_keras_config(compile_config)
+    weights = node.get("weights", [])
+    if not isinstance(weights, list):
+        raise protocol.ProtocolError("malformed Keras weights")
+    weights = [decoder.decode(w) for w in weights]
+    if not all(protocol.is_plain_array(w) for w in weights):
+        raise protocol.ProtocolError("Keras weights must be arrays")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = keras.models.model_from_json(config_text)
+            if weights and model.built:
+                model.set_weights(weights)
+            if isinstance(compile_config, dict):
+                model.compile_from_config(compile_config)
+    except Exception as exc:
+        raise protocol.ProtocolError(
+            f"the Keras model could not be rebuilt: {type(exc).__name__}: {str(exc)[:300]}"
+        ) from None
+    return model

@@ -1,0 +1,393 @@
+"""The kernel side of the harness protocol: answer requests with plain data.
+
+:func:`install` runs when a graded kernel starts (an ``exec_lines`` entry of
+the course config) and registers the Jupyter comm target
+``autograder.harness``. The trusted harness then sends requests over that
+comm: call a function, class or method; read or set an attribute or item;
+read a global. Each answer is plain data (see :mod:`autograder.protocol`) or
+a handle to an object that stays here.
+
+This module runs in the student's process, so the student's code can change
+or replace it: that is expected. The harness treats every answer as data
+and never as a verdict, so a changed agent can only make the student's own
+functions return other data.
+
+Functions of the harness passed as arguments (a test's ``grad_fn``) become
+:class:`Callback` objects here; calling one asks the harness through the
+kernel's stdin channel (the channel ``input()`` uses) and waits for its
+answer.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import io
+import json
+import sys
+import traceback
+import warnings
+from typing import Any
+
+import numpy as np
+
+from autograder import protocol
+
+TARGET = "autograder.harness"
+#: Arrays up to this size are kept as snapshots to detect later in-place changes.
+SNAPSHOT_LIMIT = 8 * 2**20
+#: Most characters of printed output returned with one answer.
+OUTPUT_LIMIT = 100_000
+
+
+class Callback:
+    """A function of the harness, called from the student's code with plain data."""
+
+    def __init__(self, agent: Agent, ident: int):
+        self._agent = agent
+        self._id = ident
+
+    def __call__(self, *args, **kwargs):
+        """Ask the harness to run the function and return its result."""
+        return self._agent.callback(self._id, args, kwargs)
+
+    def __repr__(self) -> str:
+        return "<función de las pruebas>"
+
+
+class Agent:
+    """The state of the protocol in one kernel: handles, mirrors and the comm."""
+
+    def __init__(self):
+        self.handles: dict[int, Any] = {}
+        self.handle_ids: dict[int, int] = {}
+        self.mirrors: dict[int, Any] = {}
+        self.snapshots: dict[int, Any] = {}
+        self.comm = None
+
+    # --- encoding ------------------------------------------------------------
+
+    def handle(self, obj: Any) -> dict:
+        """Return the handle node of ``obj``, keeping it alive in the table."""
+        ident = self.handle_ids.get(id(obj))
+        if ident is None or self.handles.get(ident) is not obj:
+            ident = len(self.handles) + 1
+            self.handles[ident] = obj
+            self.handle_ids[id(obj)] = ident
+        if isinstance(obj, type):
+            kind = "class"
+        elif type(obj).__name__ == "module":
+            kind = "module"
+        elif callable(obj):
+            kind = "function"
+        else:
+            kind = "object"
+        name = getattr(type(obj), "__name__", "?") if kind != "class" else obj.__name__
+        return {"$": "handle", "id": ident, "kind": kind, "type": str(name)[:80]}
+
+    def _ref_of(self, obj: Any) -> int | None:
+        for ref, mirror in self.mirrors.items():
+            if mirror is obj:
+                return ref
+        return None
+
+    def _special(self, value: Any, encoder: protocol.Encoder) -> dict | None:
+        keras = sys.modules.get("keras")
+        if keras is not None and isinstance(value, keras.Model):
+            compile_config = None
+            if getattr(value, "compiled", False):
+                with contextlib.suppress(Exception):
+                    compile_config = json.dumps(value.get_compile_config(), default=str)
+            return {
+                "$": "keras",
+                "config": value.to_json(),
+                "compile": compile_config,
+                "built": bool(value.built),
+                "weights": [encoder.encode(np.asarray(w)) for w in value.get_weights()]
+                if value.built
+                else [],
+            }
+        return None
+
+    def encode(self, value: Any) -> tuple[Any, list]:
+        """Encode an answer; objects that are not plain data become handles."""
+        encoder = protocol.Encoder(self.handle, self._ref_of, self._special)
+        return encoder.encode(value), encoder.buffers
+
+    # --- decoding ------------------------------------------------------------
+
+    def _resolve(self, ref: int) -> Any:
+        if ref not in self.mirrors:
+            raise protocol.ProtocolError(f"unknown ref {ref}")
+        return self.mirrors[ref]
+
+    def _make(self, node: dict) -> Any:
+        if node["$"] == "callback":
+            return Callback(self, node["id"])
+        obj = self.handles.get(node["id"])
+        if obj is None:
+            raise protocol.ProtocolError("unknown handle")
+        return obj
+
+    def _keep(self, ref: int, value: Any) -> Any:
+        old = self.mirrors.get(ref)
+        if isinstance(old, np.ndarray) and isinstance(value, np.ndarray):
+            if old.shape == value.shape and old.dtype == value.dtype:
+                old[...] = value  # the same object, so aliases in the student's state see it
+                value = old
+        elif isinstance(old, list) and isinstance(value, list):
+            old[:] = value
+            value = old
+        elif isinstance(old, dict) and isinstance(value, dict):
+            old.clear()
+            old.update(value)
+            value = old
+        self.mirrors[ref] = value
+        self._snapshot(ref, value)
+        return value
+
+    def _snapshot(self, ref: int, value: Any) -> None:
+        if isinstance(value, np.ndarray):
+            self.snapshots[ref] = value.copy() if value.nbytes <= SNAPSHOT_LIMIT else None
+        elif isinstance(value, np.random.Generator):
+            self.snapshots[ref] = json.dumps(value.bit_generator.state, default=str)
+        elif isinstance(value, (list, dict)):
+            self.snapshots[ref] = None
+
+    def decode(self, tree: Any, buffers: list) -> Any:
+        """Decode a value sent by the harness (arrays become fresh writable copies)."""
+        decoder = protocol.Decoder(buffers, self._resolve, self._make, on_ref=self._keep)
+        return decoder.decode(tree)
+
+    # --- write-back ----------------------------------------------------------
+
+    def changes(self, involved: set[int]) -> tuple[list, list]:
+        """Return ``[[ref, node], ...]`` for mirrored objects changed since the harness last saw them.
+
+        Containers and big arrays are reported when they took part in the
+        request (``involved``); small arrays and generators always, when
+        their contents differ from the snapshot.
+        """
+        encoder = protocol.Encoder(self.handle, self._ref_of, self._special)
+        changed = []
+        for ref, obj in list(self.mirrors.items()):
+            before = self.snapshots.get(ref)
+            if isinstance(obj, np.ndarray):
+                if before is None:
+                    if ref not in involved:
+                        continue
+                elif before.shape == obj.shape and np.array_equal(before, obj, equal_nan=True):
+                    continue
+            elif isinstance(obj, np.random.Generator):
+                if json.dumps(obj.bit_generator.state, default=str) == before:
+                    continue
+            elif ref not in involved:
+                continue
+            encoder._seen.clear()
+            node = encoder.encode(obj)
+            if node.get("$") == "ref":
+                continue
+            changed.append([ref, node])
+            self._snapshot(ref, obj)
+        return changed, encoder.buffers
+
+    # --- requests --------------------------------------------------------------
+
+    def target(self, node: Any) -> Any:
+        """Return the object a request is about: a handle or a global of the notebook."""
+        if isinstance(node, dict) and node.get("$") == "global":
+            name = node.get("name")
+            namespace = _user_namespace()
+            if not isinstance(name, str) or name not in namespace:
+                raise NameError(f"name {name!r} is not defined")
+            return namespace[name]
+        return self.decode(node, [])
+
+    def answer(self, request: dict, buffers: list) -> tuple[dict, list]:
+        """Run one request and return the answer (a dict and its buffers)."""
+        op = request.get("op")
+        if op == "get_global":
+            namespace = _user_namespace()
+            name = request.get("name")
+            if name not in namespace:
+                return {"ok": True, "missing": True}, []
+            tree, out = self.encode(namespace[name])
+            return {"ok": True, "value": tree}, out
+        args = self.decode(request.get("args", {"$": "list", "items": []}), buffers)
+        obj = self.target(request.get("target"))
+        involved = _refs_in(request.get("args"))
+        output = io.StringIO()
+        with contextlib.ExitStack() as stack:
+            caught = stack.enter_context(warnings.catch_warnings(record=True))
+            warnings.simplefilter("always")
+            stack.enter_context(contextlib.redirect_stdout(_Capped(output)))
+            stack.enter_context(contextlib.redirect_stderr(_Capped(output)))
+            value = _apply(op, obj, args, request.get("name"))
+        tree, out = self.encode(value)
+        changes, change_buffers = self.changes(involved)
+        offset = len(out)
+        changes = [[ref, _shift(node, offset)] for ref, node in changes]
+        reply = {
+            "ok": True,
+            "value": tree,
+            "after": changes,
+            "out": output.getvalue()[:OUTPUT_LIMIT],
+            "warnings": [
+                [w.category.__name__, str(w.message)[:500]]
+                for w in caught[:20]
+                if isinstance(w.category, type)
+            ],
+        }
+        return reply, out + change_buffers
+
+    def on_msg(self, msg: dict) -> None:
+        """Answer one comm message (the harness's request)."""
+        data = msg["content"]["data"]
+        seq = data.get("seq") if isinstance(data, dict) else None
+        try:
+            request = protocol.loads(data["m"])
+            reply, buffers = self.answer(request, list(msg.get("buffers") or []))
+        except BaseException as exc:  # the student's code raised (or was interrupted)
+            reply, buffers = _error(exc), []
+        reply["seq"] = seq
+        try:
+            self.comm.send({"m": protocol.dumps(reply)}, buffers=buffers)
+        except Exception as exc:  # an answer that cannot be sent (not JSON, say)
+            self.comm.send({"m": protocol.dumps({**_error(exc), "seq": seq})})
+
+    def callback(self, ident: int, args: tuple, kwargs: dict) -> Any:
+        """Run a function of the harness: ask through the stdin channel and wait."""
+        tree, buffers = self.encode([list(args), kwargs])
+        payload = json.dumps(
+            {
+                "autograder": "callback",
+                "id": ident,
+                "m": protocol.dumps(tree),
+                "b": [base64.b64encode(bytes(b)).decode("ascii") for b in buffers],
+            }
+        )
+        kernel = _kernel()
+        reply = kernel._input_request(
+            payload, kernel._parent_ident["shell"], kernel.get_parent("shell"), password=False
+        )
+        answer = json.loads(reply)
+        if not answer.get("ok"):
+            raise RuntimeError(answer.get("error", "la función de las pruebas falló"))
+        result_buffers = [base64.b64decode(b) for b in answer.get("b", [])]
+        return self.decode(protocol.loads(answer["m"]), result_buffers)
+
+
+def _apply(op: str, obj: Any, args: Any, name: Any) -> Any:
+    if op == "call":
+        positional, keywords = args
+        return obj(*positional, **keywords)
+    if op == "getattr":
+        return getattr(obj, name)
+    if op == "setattr":
+        setattr(obj, name, args)
+        return None
+    if op == "getitem":
+        return obj[args]
+    if op == "setitem":
+        key, value = args
+        obj[key] = value
+        return None
+    if op == "len":
+        return len(obj)
+    if op == "iter":
+        return list(obj)
+    if op == "float":
+        return float(obj)
+    if op == "int":
+        return int(obj)
+    if op == "bool":
+        return bool(obj)
+    if op == "isinstance":
+        return isinstance(obj, args)
+    if op == "repr":
+        return repr(obj)[:2000]
+    raise protocol.ProtocolError(f"unknown request {op!r}")
+
+
+def _refs_in(node: Any) -> set[int]:
+    found = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get("ref"), int):
+                found.add(item["ref"])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _shift(node: Any, offset: int) -> Any:
+    """Renumber the buffers of a change node that follows ``offset`` answer buffers."""
+    if isinstance(node, dict):
+        node = {k: _shift(v, offset) for k, v in node.items()}
+        if node.get("$") == "nd":
+            node["buf"] += offset
+        return node
+    if isinstance(node, list):
+        return [_shift(v, offset) for v in node]
+    return node
+
+
+class _Capped(io.TextIOBase):
+    """A text stream that keeps at most OUTPUT_LIMIT characters."""
+
+    def __init__(self, target: io.StringIO):
+        self.target = target
+
+    def write(self, text: str) -> int:
+        room = OUTPUT_LIMIT - self.target.tell()
+        if room > 0:
+            self.target.write(str(text)[:room])
+        return len(text)
+
+
+def _error(exc: BaseException) -> dict:
+    lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+    lines = [line for line in lines if "autograder/run/agent.py" not in line]
+    return {
+        "ok": False,
+        "ename": type(exc).__name__[:200],
+        "evalue": str(exc)[:4000],
+        "traceback": [line[:2000] for line in lines[-30:]],
+    }
+
+
+def _kernel():
+    from IPython import get_ipython
+
+    return get_ipython().kernel
+
+
+def _user_namespace() -> dict:
+    from IPython import get_ipython
+
+    return get_ipython().user_ns
+
+
+_AGENT: Agent | None = None
+
+
+def install() -> None:
+    """Register the comm target of the harness in this kernel (once)."""
+    global _AGENT
+    if _AGENT is not None:
+        return
+    _AGENT = Agent()
+    agent = _AGENT
+
+    def opened(comm, open_msg):
+        agent.comm = comm
+        agent.handles.clear()
+        agent.handle_ids.clear()
+        agent.mirrors.clear()
+        agent.snapshots.clear()
+        comm.on_msg(agent.on_msg)
+
+    _kernel().comm_manager.register_target(TARGET, opened)
