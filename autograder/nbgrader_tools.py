@@ -163,14 +163,20 @@ def execute(
     timeout: int | None = None,
     grading: bool = True,
 ) -> NotebookNode:
-    """Execute a notebook with nbgrader's ``Execute`` and ``IgnorePattern`` preprocessors and the course config.
+    """Execute a trusted notebook as ``autograder grade`` does, with the course config.
 
-    With ``grading`` (the default) the environment variable
+    The notebook (a source, or one the suite built from a source) runs
+    through :class:`autograder.harness.execute.TrustedExecute`: the answer
+    cells in the sandboxed kernel, every test cell in the trusted harness.
+    It is the one way notebooks are executed, for ``validate``, the test
+    suite and the mutation catalogues alike. With ``grading`` (the default) the environment variable
     ``NBGRADER_EXECUTION=autograde`` is set, as nbgrader does when it
     autogrades; without it the notebook runs as in a student's session
     (notebooks that shorten their training when graded train in full).
     """
-    from nbgrader.preprocessors import ClearOutput, Execute, IgnorePattern
+    from nbgrader.preprocessors import ClearOutput, IgnorePattern
+
+    from .harness.execute import TrustedExecute
 
     config = load_config(root or course_root())
     if timeout is not None:
@@ -178,7 +184,7 @@ def execute(
     nb = copy.deepcopy(nb)
     resources = {"metadata": {"path": str(cwd)}}
     with _environment(NBGRADER_EXECUTION="autograde" if grading else None):
-        for preprocessor in (ClearOutput, Execute, IgnorePattern):
+        for preprocessor in (ClearOutput, TrustedExecute, IgnorePattern):
             nb, resources = preprocessor(config=config).preprocess(nb, resources)
     return nb
 

@@ -79,6 +79,8 @@ class Harness:
 
     def run(self, text: str, label: str, deadline: float | None) -> list[NotebookNode]:
         """Run trusted code; return the outputs for the notebook (an error output when it fails)."""
+        if self._bridge is not None:
+            self._bridge.new_generation()
         if self.from_kernel:
             self.bridge.deadline = deadline
             self._refresh()
@@ -102,6 +104,11 @@ class Harness:
             outputs.append(self._error(exc))
         finally:
             _close_figures()
+            if self._bridge is not None:
+                try:
+                    self._bridge.channel.end()
+                except Exception:  # the kernel is gone: the next kernel cell will say so
+                    pass
         for name in planning.top_level_names(text):
             self.from_kernel.discard(name)  # the instructor's own definition wins from here on
         text_out = stdout.getvalue()
@@ -237,6 +244,8 @@ class TrustedExecute(ResilientExecute):
             try:
                 return super().preprocess(nb, resources, km)
             finally:
+                if self._harness._bridge is not None:
+                    self._harness._bridge.channel.close()
                 self._harness = None
 
     def _make_bridge(self) -> Bridge:

@@ -21,7 +21,6 @@ identity, and a proxy is never an ``ndarray`` or a ``float``.
 
 from __future__ import annotations
 
-import json
 import sys
 import warnings
 from typing import Any
@@ -78,6 +77,14 @@ class Bridge:
         self.mirror_ids: dict[int, int] = {}
         self.callbacks: dict[int, Any] = {}
         self.deadline: float | None = None
+        self.generation = 0
+
+    def new_generation(self) -> None:
+        """Start a new test cell: objects mirrored for earlier cells are forgotten on both sides."""
+        self.generation += 1
+        self.mirrors.clear()
+        self.mirror_ids.clear()
+        self.callbacks.clear()
 
     # --- encoding (harness -> kernel) -------------------------------------------
 
@@ -170,7 +177,7 @@ class Bridge:
         Raises :class:`StudentError` when the student's code raised, with
         the kernel's exception name, message and traceback.
         """
-        request: dict[str, Any] = {"op": op, "target": target}
+        request: dict[str, Any] = {"op": op, "target": target, "gen": self.generation}
         buffers: list = []
         if args is not None or op in ("call", "setattr", "getitem", "setitem", "isinstance"):
             tree, buffers = self.encode(args)
@@ -218,7 +225,7 @@ class Bridge:
         """Return the kernel's global ``name``: data, a proxy, or :class:`Missing`."""
         try:
             reply, buffers = self.channel.request(
-                {"op": "get_global", "name": name}, [], self._timeout()
+                {"op": "get_global", "name": name, "gen": self.generation}, [], self._timeout()
             )
             if reply.get("missing"):
                 return Missing(name)
@@ -228,25 +235,20 @@ class Bridge:
         except (KernelFailure, protocol.ProtocolError) as exc:
             return Missing(name, str(exc))
 
-    def _serve_callback(self, ident: int, tree: Any, buffers: list) -> str:
-        """Run a callback the student's code called; return the JSON answer for the kernel."""
-        import base64
-
-        function = self.callbacks.get(ident)
+    def _serve_callback(self, ident: Any, tree: Any, buffers: list) -> tuple[dict, list]:
+        """Run a callback the student's code called; return the answer for the kernel."""
+        function = self.callbacks.get(ident) if type(ident) is int else None
         if function is None:
             raise protocol.ProtocolError("an unknown callback")
-        args, kwargs = self.decode(tree, buffers)
+        arguments = self.decode(tree, buffers)
+        if not isinstance(arguments, list) or len(arguments) != 2:
+            raise protocol.ProtocolError("malformed callback arguments")
+        args, kwargs = arguments
         if not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
             raise protocol.ProtocolError("malformed callback arguments")
         result = function(*args, **kwargs)
         encoded, out = self.encode(result)
-        return json.dumps(
-            {
-                "ok": True,
-                "m": protocol.dumps(encoded),
-                "b": [base64.b64encode(bytes(b)).decode("ascii") for b in out],
-            }
-        )
+        return {"ok": True, "value": encoded}, out
 
 
 def _text(value: Any, limit: int) -> str:

@@ -12,15 +12,15 @@ or replace it: that is expected. The harness treats every answer as data
 and never as a verdict, so a changed agent can only make the student's own
 functions return other data.
 
-Functions of the harness passed as arguments (a test's ``grad_fn``) become
-:class:`Callback` objects here; calling one asks the harness through the
-kernel's stdin channel (the channel ``input()`` uses) and waits for its
-answer.
+A comm message from the harness starts a test cell's exchange; the
+requests and answers then travel on the kernel's stdin channel (the channel
+``input()`` uses), two messages a call. Functions of the harness passed as
+arguments (a test's ``grad_fn``) become :class:`Callback` objects here;
+calling one asks the harness on the same channel and waits for its answer.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import io
 import json
@@ -62,7 +62,9 @@ class Agent:
         self.handles: dict[int, Any] = {}
         self.handle_ids: dict[int, int] = {}
         self.mirrors: dict[int, Any] = {}
+        self.mirror_ids: dict[int, int] = {}
         self.snapshots: dict[int, Any] = {}
+        self.generation = None
         self.comm = None
 
     # --- encoding ------------------------------------------------------------
@@ -86,10 +88,18 @@ class Agent:
         return {"$": "handle", "id": ident, "kind": kind, "type": str(name)[:80]}
 
     def _ref_of(self, obj: Any) -> int | None:
-        for ref, mirror in self.mirrors.items():
-            if mirror is obj:
-                return ref
+        ref = self.mirror_ids.get(id(obj))
+        if ref is not None and self.mirrors.get(ref) is obj:
+            return ref
         return None
+
+    def new_generation(self, generation: Any) -> None:
+        """Forget the mirrors of earlier test cells (the harness starts afresh with each cell)."""
+        if generation != self.generation:
+            self.generation = generation
+            self.mirrors.clear()
+            self.mirror_ids.clear()
+            self.snapshots.clear()
 
     def _special(self, value: Any, encoder: protocol.Encoder) -> dict | None:
         keras = sys.modules.get("keras")
@@ -143,6 +153,7 @@ class Agent:
             old.update(value)
             value = old
         self.mirrors[ref] = value
+        self.mirror_ids[id(value)] = ref
         self._snapshot(ref, value)
         return value
 
@@ -172,6 +183,8 @@ class Agent:
         changed = []
         for ref, obj in list(self.mirrors.items()):
             before = self.snapshots.get(ref)
+            if ref not in involved and sys.getrefcount(obj) <= 4:
+                continue  # only this table holds it: nothing can have changed it
             if isinstance(obj, np.ndarray):
                 if before is None:
                     if ref not in involved:
@@ -206,6 +219,7 @@ class Agent:
     def answer(self, request: dict, buffers: list) -> tuple[dict, list]:
         """Run one request and return the answer (a dict and its buffers)."""
         op = request.get("op")
+        self.new_generation(request.get("gen"))
         if op == "get_global":
             namespace = _user_namespace()
             name = request.get("name")
@@ -241,40 +255,58 @@ class Agent:
         return reply, out + change_buffers
 
     def on_msg(self, msg: dict) -> None:
-        """Answer one comm message (the harness's request)."""
-        data = msg["content"]["data"]
-        seq = data.get("seq") if isinstance(data, dict) else None
+        """Serve the harness: answer its requests until it says the test cell is over.
+
+        The comm message only starts the exchange; requests and answers then
+        travel on the kernel's stdin channel (the one ``input()`` uses), two
+        messages a call, with the arrays as binary buffers.
+        """
+        kernel = _kernel()
+        self.stdin = (kernel, kernel._parent_ident["shell"], kernel.get_parent("shell"))
+        reply: dict = {"kind": "ready"}
+        buffers: list = []
+        while True:
+            request, request_buffers = self.exchange(reply, buffers)
+            if not isinstance(request, dict) or request.get("op") == "end":
+                return
+            try:
+                reply, buffers = self.answer(request, request_buffers)
+            except BaseException as exc:  # the student's code raised (or was interrupted)
+                reply, buffers = _error(exc), []
+            reply["kind"] = "answer"
+            reply["seq"] = request.get("seq")
+
+    def exchange(self, message: dict, buffers: list) -> tuple[Any, list]:
+        """Send a message to the harness on the stdin channel and wait for its reply."""
+        import zmq
+
+        kernel, ident, parent = self.stdin
+        socket = kernel.stdin_socket
         try:
-            request = protocol.loads(data["m"])
-            reply, buffers = self.answer(request, list(msg.get("buffers") or []))
-        except BaseException as exc:  # the student's code raised (or was interrupted)
-            reply, buffers = _error(exc), []
-        reply["seq"] = seq
-        try:
-            self.comm.send({"m": protocol.dumps(reply)}, buffers=buffers)
-        except Exception as exc:  # an answer that cannot be sent (not JSON, say)
-            self.comm.send({"m": protocol.dumps({**_error(exc), "seq": seq})})
+            text = protocol.dumps(message)
+        except (TypeError, ValueError) as exc:  # an answer that is not JSON
+            text, buffers = protocol.dumps({**_error(exc), "kind": message.get("kind")}), []
+        content = {"prompt": text, "password": False}
+        kernel.session.send(socket, "input_request", content, parent, ident=ident, buffers=buffers)
+        while True:
+            readable, _, _ = zmq.select([socket], [], [], 0.05)
+            if readable:
+                _, reply = kernel.session.recv(socket, copy=False)
+                if reply is not None:
+                    break
+        value = reply.get("content", {}).get("value", "")
+        return protocol.loads(value), list(reply.get("buffers") or [])
 
     def callback(self, ident: int, args: tuple, kwargs: dict) -> Any:
-        """Run a function of the harness: ask through the stdin channel and wait."""
+        """Run a function of the harness: ask it on the stdin channel and wait for the result."""
         tree, buffers = self.encode([list(args), kwargs])
-        payload = json.dumps(
-            {
-                "autograder": "callback",
-                "id": ident,
-                "m": protocol.dumps(tree),
-                "b": [base64.b64encode(bytes(b)).decode("ascii") for b in buffers],
-            }
+        answer, answer_buffers = self.exchange(
+            {"kind": "callback", "id": ident, "args": tree}, buffers
         )
-        kernel = _kernel()
-        reply = kernel._input_request(
-            payload, kernel._parent_ident["shell"], kernel.get_parent("shell"), password=False
-        )
-        answer = json.loads(reply)
-        if not answer.get("ok"):
-            raise RuntimeError(answer.get("error", "la función de las pruebas falló"))
-        result_buffers = [base64.b64decode(b) for b in answer.get("b", [])]
-        return self.decode(protocol.loads(answer["m"]), result_buffers)
+        if not isinstance(answer, dict) or not answer.get("ok"):
+            error = answer.get("error") if isinstance(answer, dict) else None
+            raise RuntimeError(error or "la función de las pruebas falló")
+        return self.decode(answer.get("value"), answer_buffers)
 
 
 def _apply(op: str, obj: Any, args: Any, name: Any) -> Any:
@@ -386,8 +418,7 @@ def install() -> None:
         agent.comm = comm
         agent.handles.clear()
         agent.handle_ids.clear()
-        agent.mirrors.clear()
-        agent.snapshots.clear()
+        agent.new_generation(object())
         comm.on_msg(agent.on_msg)
 
     _kernel().comm_manager.register_target(TARGET, opened)
