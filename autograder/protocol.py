@@ -148,6 +148,8 @@ class Encoder:
                 "shape": list(data.shape),
                 "buf": len(self.buffers) - 1,
             }
+            if not value.flags.writeable:
+                node["ro"] = True  # a read-only array stays read-only on the other side
         elif is_plain_scalar(value):
             item = value.item()
             node = {"$": "npscalar", "dtype": value.dtype.str, "value": _scalar_item(item)}
@@ -359,7 +361,10 @@ class Decoder:
         if self.bytes > MAX_BYTES:
             raise ProtocolError("too much array data in one message")
         array = np.frombuffer(buffer, dtype=dtype) if nbytes else np.zeros(0, dtype=dtype)
-        return array.reshape(shape).astype(dtype.newbyteorder("="), copy=True)
+        array = array.reshape(shape).astype(dtype.newbyteorder("="), copy=True)
+        if node.get("ro") is True:
+            array.setflags(write=False)
+        return array
 
     def _scalar(self, node: dict) -> Any:
         dtype = _dtype(node.get("dtype"))

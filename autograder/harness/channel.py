@@ -79,6 +79,7 @@ class Channel:
         self.comm_id = uuid.uuid4().hex
         self.opened = False
         self.serving = False
+        self.started = False
         self.stopped = False
         self.silent = False
         self.seq = 0
@@ -95,8 +96,8 @@ class Channel:
 
     def end(self) -> None:
         """End the exchange of the current test cell: the kernel goes back to its cells."""
-        if self.serving and not self.stopped:
-            self.serving = False
+        if self.started and not self.stopped:
+            self.started = self.serving = False
             self._reply({"op": "end"}, [])
 
     def close(self) -> None:
@@ -116,6 +117,7 @@ class Channel:
             self.opened = True
         msg = self.kc.session.msg("comm_msg", {"comm_id": self.comm_id, "data": {}})
         self.kc.shell_channel.send(msg)
+        self.started = True
         first = self._wait(time.monotonic() + START_TIMEOUT, None)
         if first.get("kind") != "ready":
             raise KernelFailure(_SILENT)
@@ -191,7 +193,9 @@ class Channel:
 
     def _callback(self, message: dict, buffers: list) -> tuple[dict, list]:
         try:
-            return self.serve_callback(message.get("id"), message.get("args"), buffers)
+            return self.serve_callback(
+                message.get("id"), message.get("args"), buffers, message.get("name")
+            )
         except Exception as exc:  # a malformed request or a failing callback
             return {"ok": False, "error": str(exc)[:2000]}, []
 

@@ -22,6 +22,7 @@ identity, and a proxy is never an ``ndarray`` or a ``float``.
 from __future__ import annotations
 
 import sys
+import types
 import warnings
 from typing import Any
 
@@ -101,7 +102,10 @@ class Bridge:
             if object.__getattribute__(value, "_bridge") is not self:
                 raise TypeError("un objeto de otro notebook no puede pasarse a tu código")
             return {"$": "handle", "id": object.__getattribute__(value, "_id")}
-        if callable(value) and not isinstance(value, type):
+        if not isinstance(value, (type, types.ModuleType)) and (
+            callable(value) or type(value).__module__ in ("__main__", "builtins")
+        ):
+            # a test's function, or an object of a class the tests define (an optimizer)
             ident = len(self.callbacks) + 1
             self.callbacks[ident] = value
             return {"$": "callback", "id": ident}
@@ -138,7 +142,8 @@ class Bridge:
         if isinstance(old, np.ndarray):
             if not isinstance(value, np.ndarray) or value.shape != old.shape:
                 return value  # an object that is no longer the same array
-            np.copyto(old, value, casting="unsafe")
+            if old.flags.writeable:
+                np.copyto(old, value, casting="unsafe")
         elif isinstance(old, list) and isinstance(value, list):
             if value is not old:
                 old[:] = value
@@ -235,20 +240,48 @@ class Bridge:
         except (KernelFailure, protocol.ProtocolError) as exc:
             return Missing(name, str(exc))
 
-    def _serve_callback(self, ident: Any, tree: Any, buffers: list) -> tuple[dict, list]:
-        """Run a callback the student's code called; return the answer for the kernel."""
-        function = self.callbacks.get(ident) if type(ident) is int else None
-        if function is None:
+    def _serve_callback(
+        self, ident: Any, tree: Any, buffers: list, name: Any = None
+    ) -> tuple[dict, list]:
+        """Use a harness object for the student's code; return the answer for the kernel.
+
+        Only public names may be read (``name`` never starts with ``_``), so
+        the kernel cannot walk from a test's object into the harness's
+        internals. The kernel's arrays, lists and dicts in the arguments
+        are sent back when the harness's code changed them.
+        """
+        target = self.callbacks.get(ident) if type(ident) is int else None
+        if target is None:
             raise protocol.ProtocolError("an unknown callback")
-        arguments = self.decode(tree, buffers)
+        arrived: dict[int, Any] = {}
+
+        def keep(ref: int, value: Any) -> Any:
+            arrived[ref] = value
+            return value
+
+        decoder = protocol.Decoder(buffers, self._resolve, self._make, self._special, keep)
+        arguments = decoder.decode(tree)
         if not isinstance(arguments, list) or len(arguments) != 2:
             raise protocol.ProtocolError("malformed callback arguments")
         args, kwargs = arguments
         if not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
             raise protocol.ProtocolError("malformed callback arguments")
-        result = function(*args, **kwargs)
-        encoded, out = self.encode(result)
-        return {"ok": True, "value": encoded}, out
+        if name is not None:
+            if not isinstance(name, str) or name.startswith("_") or not name.isidentifier():
+                raise protocol.ProtocolError("only public attributes of the tests' objects")
+            result = getattr(target, name)
+        else:
+            if not callable(target):
+                raise protocol.ProtocolError("this object of the tests cannot be called")
+            result = target(*args, **kwargs)
+        if isinstance(result, (type, types.ModuleType)):
+            raise protocol.ProtocolError("the tests' classes and modules stay in the harness")
+        # the objects that came in keep their numbers, so the kernel updates its own in place
+        numbers = {id(obj): ref for ref, obj in arrived.items()}
+        encoder = protocol.Encoder(self._fallback, lambda obj: numbers.get(id(obj)))
+        value = encoder.encode(result)
+        after = encoder.encode(list(arrived.values()))
+        return {"ok": True, "value": value, "after": after}, encoder.buffers
 
 
 def _text(value: Any, limit: int) -> str:

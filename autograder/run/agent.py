@@ -34,25 +34,33 @@ import numpy as np
 from autograder import protocol
 
 TARGET = "autograder.harness"
-#: Arrays up to this size are kept as snapshots to detect later in-place changes.
-SNAPSHOT_LIMIT = 8 * 2**20
 #: Most characters of printed output returned with one answer.
 OUTPUT_LIMIT = 100_000
 
 
 class Callback:
-    """A function of the harness, called from the student's code with plain data."""
+    """An object of the harness (a test's function, or its optimizer), used by the student's code.
+
+    Calling it, or calling one of its public methods, runs the harness's
+    code with plain-data arguments; arrays, lists and dicts passed to it are
+    updated here when the harness's code changes them in place.
+    """
 
     def __init__(self, agent: Agent, ident: int):
-        self._agent = agent
-        self._id = ident
+        object.__setattr__(self, "_agent", agent)
+        object.__setattr__(self, "_id", ident)
 
     def __call__(self, *args, **kwargs):
         """Ask the harness to run the function and return its result."""
         return self._agent.callback(self._id, args, kwargs)
 
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._agent.callback(self._id, (), {}, name=name)
+
     def __repr__(self) -> str:
-        return "<función de las pruebas>"
+        return "<objeto de las pruebas>"
 
 
 class Agent:
@@ -159,7 +167,7 @@ class Agent:
 
     def _snapshot(self, ref: int, value: Any) -> None:
         if isinstance(value, np.ndarray):
-            self.snapshots[ref] = value.copy() if value.nbytes <= SNAPSHOT_LIMIT else None
+            self.snapshots[ref] = None if not value.flags.writeable else value.copy()
         elif isinstance(value, np.random.Generator):
             self.snapshots[ref] = json.dumps(value.bit_generator.state, default=str)
         elif isinstance(value, (list, dict)):
@@ -184,13 +192,16 @@ class Agent:
         for ref, obj in list(self.mirrors.items()):
             before = self.snapshots.get(ref)
             if ref not in involved and sys.getrefcount(obj) <= 4:
-                continue  # only this table holds it: nothing can have changed it
+                # only this table holds it: nothing can change it any more, so forget it
+                # (the harness sends it again, whole, if it is passed again)
+                del self.mirrors[ref]
+                self.snapshots.pop(ref, None)
+                continue
             if isinstance(obj, np.ndarray):
-                if before is None:
-                    if ref not in involved:
-                        continue
-                elif before.shape == obj.shape and np.array_equal(before, obj, equal_nan=True):
-                    continue
+                if before is None or (
+                    before.shape == obj.shape and np.array_equal(before, obj, equal_nan=True)
+                ):
+                    continue  # read-only, or unchanged
             elif isinstance(obj, np.random.Generator):
                 if json.dumps(obj.bit_generator.state, default=str) == before:
                     continue
@@ -261,8 +272,15 @@ class Agent:
         travel on the kernel's stdin channel (the one ``input()`` uses), two
         messages a call, with the arrays as binary buffers.
         """
+        import zmq
+
         kernel = _kernel()
         self.stdin = (kernel, kernel._parent_ident["shell"], kernel.get_parent("shell"))
+        while True:  # drop stale replies (an "end" for an exchange that ended on its own)
+            try:
+                kernel.stdin_socket.recv_multipart(zmq.NOBLOCK)
+            except zmq.ZMQError:
+                break
         reply: dict = {"kind": "ready"}
         buffers: list = []
         while True:
@@ -297,16 +315,56 @@ class Agent:
         value = reply.get("content", {}).get("value", "")
         return protocol.loads(value), list(reply.get("buffers") or [])
 
-    def callback(self, ident: int, args: tuple, kwargs: dict) -> Any:
-        """Run a function of the harness: ask it on the stdin channel and wait for the result."""
-        tree, buffers = self.encode([list(args), kwargs])
-        answer, answer_buffers = self.exchange(
-            {"kind": "callback", "id": ident, "args": tree}, buffers
-        )
+    def callback(self, ident: int, args: tuple, kwargs: dict, name: str | None = None) -> Any:
+        """Use an object of the harness: call it (or read ``name``), on the stdin channel.
+
+        The mutable arguments get numbers of their own for this call, so the
+        harness can send back their new contents when its code changed them
+        in place (an optimizer's ``update(params, grads)``).
+        """
+        local: dict[int, Any] = {}
+        local_ids: dict[int, int] = {}
+
+        def ref_of(obj: Any) -> int:
+            if id(obj) not in local_ids:
+                local[len(local) + 1] = obj
+                local_ids[id(obj)] = len(local)
+            return local_ids[id(obj)]
+
+        def resolve(ref: int) -> Any:
+            if ref not in local:
+                raise protocol.ProtocolError("an unknown ref")
+            return local[ref]
+
+        def update(ref: int, value: Any) -> Any:
+            """Change the student's own object in place, so their references see it."""
+            target = local.get(ref)
+            if isinstance(target, np.ndarray) and isinstance(value, np.ndarray):
+                if target.shape == value.shape and target.flags.writeable:
+                    np.copyto(target, value, casting="unsafe")
+                return target
+            if isinstance(target, list) and isinstance(value, list):
+                target[:] = value
+                return target
+            if isinstance(target, dict) and isinstance(value, dict):
+                target.clear()
+                target.update(value)
+                return target
+            return value
+
+        encoder = protocol.Encoder(self.handle, ref_of, self._special)
+        tree = encoder.encode([list(args), kwargs])
+        request = {"kind": "callback", "id": ident, "args": tree}
+        if name is not None:
+            request["name"] = name
+        answer, answer_buffers = self.exchange(request, encoder.buffers)
         if not isinstance(answer, dict) or not answer.get("ok"):
             error = answer.get("error") if isinstance(answer, dict) else None
             raise RuntimeError(error or "la función de las pruebas falló")
-        return self.decode(answer.get("value"), answer_buffers)
+        decoder = protocol.Decoder(answer_buffers, resolve, self._make, on_ref=update)
+        value = decoder.decode(answer.get("value"))
+        decoder.decode(answer.get("after", []))
+        return value
 
 
 def _apply(op: str, obj: Any, args: Any, name: Any) -> Any:
