@@ -71,6 +71,16 @@ def prepare_submission(root: Path, assignment: str, student: str) -> list[str]:
         )
     if not folder.is_dir():
         return notes
+    if target.name in removed:  # the notebook itself was a link: graded as an empty submission
+        blank = nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+        message = (
+            "Tu notebook era un enlace simbólico, no un archivo: no se abrió. Se calificó como una "
+            "entrega vacía (0 puntos en las pruebas automáticas). Entrega el archivo .ipynb en sí."
+        )
+        blank.cells.insert(0, _note(message))
+        nbformat.write(blank, target)
+        notes.append(message)
+        return notes
     if not target.exists():
         others = sorted(folder.glob("*.ipynb"))
         if len(others) == 1:

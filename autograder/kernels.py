@@ -99,6 +99,10 @@ class SandboxKernelManager(AsyncKernelManager):
         self.kernel_spec.interrupt_mode = "message"
         if kernel_cmd and os.path.basename(kernel_cmd[0]).startswith("python"):
             kernel_cmd = [sys.executable, *kernel_cmd[1:]]
+        if "ipykernel_launcher" in kernel_cmd:
+            kernel_cmd += [
+                "--IPKernelApp.outstream_class=autograder.kernel_streams.CappedOutStream"
+            ]
         self._unit = sandbox.build_unit(kernel_cmd, self._home, self._private, self.limits())
         kw["cwd"] = self._private
         kw["pass_fds"] = self._unit.pass_fds
