@@ -499,6 +499,7 @@ def _system_binds() -> list[str]:
         "/etc/localtime",
         "/etc/alternatives",
         "/etc/nsswitch.conf",
+        "/etc/fonts",
         "/sys/devices/system/cpu",
     ):
         args += ["--ro-bind-try", item, item]
