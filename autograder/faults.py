@@ -213,6 +213,9 @@ class ResilientExecute(Execute):
             content["traceback"] = _shorten_traceback(
                 content.get("traceback", []), self.max_error_bytes
             )
+            for key in ("ename", "evalue"):
+                if len(str(content.get(key, ""))) > self.max_error_bytes:
+                    content[key] = str(content[key])[: self.max_error_bytes] + " […]"
             return super().output(outs, msg, display_id, cell_index)
         size = _output_size(content)
         budget = self._output_budget()

@@ -724,8 +724,10 @@ def _kill_everything_else() -> None:
 
 # --- inspection: what actually runs ------------------------------------------
 
-#: Code run inside a unit's kernel by :func:`describe_kernel_code` consumers.
-PROBE_CODE = """
+#: Code that ``autograder.cli.inspect_execution`` runs in a kernel to see what it can reach.
+PROBE_CODE = (
+    f"UNIT_DIR = {UNIT_DIR!r}\n"
+    + """
 import json as _j, os as _o, resource as _r
 def _ns(name):
     try:
@@ -735,6 +737,12 @@ def _ns(name):
 def _readable(path):
     try:
         open(path, 'rb').read(1)
+        return True
+    except OSError:
+        return False
+def _writable(path):
+    try:
+        open(path, 'w').close()
         return True
     except OSError:
         return False
@@ -749,8 +757,10 @@ print('IAP-PROBE ' + _j.dumps({
     'pid': _o.getpid(), 'shadow': _readable('/etc/shadow'),
     'memory': _r.getrlimit(_r.RLIMIT_AS)[0], 'sandbox': _o.environ.get('AUTOGRADER_SANDBOX'),
     'env': sorted(_o.environ), 'cwd': _o.getcwd(), 'paths': {p: _o.path.exists(p) for p in PATHS},
+    'unit_dir_writable': _writable(UNIT_DIR + '/probe'),
 }))
 """
+)
 
 
 def judge_probe(found: dict, course: str | os.PathLike) -> list[str]:
@@ -778,6 +788,8 @@ def judge_probe(found: dict, course: str | os.PathLike) -> list[str]:
         missing.append(f"the course folder {course} is visible")
     if found["sandbox"] != "1":
         missing.append("allow-listed environment")
+    if found.get("unit_dir_writable", True):
+        missing.append("Landlock (Linux >= 5.13): the kernel could write its unit's private folder")
     return missing
 
 

@@ -352,3 +352,18 @@ def test_grade_refuses_without_bubblewrap(tmp_path, monkeypatch, capsys):
     assert status != 0
     assert "bubblewrap" in err and sandbox.INSTALL_HINT in err and "--unsandboxed" in err, err
     assert not (course / "autograded").exists()
+
+
+def test_status_is_inspected_not_read_from_the_config(tmp_path, capsys):
+    """A config that turns the unit off is caught by the probe kernel, and grading refuses."""
+    course = tmp_path / "course"
+    for name in ("source", "release"):
+        shutil.copytree(tools.course_root() / name / A, course / name / A)
+    config = (tools.course_root() / "nbgrader_config.py").read_text()
+    (course / "nbgrader_config.py").write_text(config + "\nc.ResilientExecute.sandbox = False\n")
+    _write(course / "submitted" / "good" / A / f"{A}.ipynb", _solved())
+    status = cli.main(["--course", str(course), "grade", "--jobs", "1", A])
+    err = capsys.readouterr().err
+    assert status != 0
+    assert "NOT SEALED" in err and "pid namespace" in err and "refusing to grade" in err, err
+    assert not (course / "autograded").exists()
