@@ -18,6 +18,11 @@ if command -v apt-get >/dev/null 2>&1; then
         fi
         exit 0
     fi
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        echo "installing ${missing[*]} (sudo apt-get)"
+        sudo -n apt-get install -y "${missing[@]}" || { sudo -n apt-get update && sudo -n apt-get install -y "${missing[@]}"; }
+        exit 0
+    fi
     echo "missing system package(s): ${missing[*]}. Run: sudo apt-get install -y ${missing[*]}" >&2
 elif command -v dnf >/dev/null 2>&1; then
     echo "missing system package(s): ${missing[*]}. Run: sudo dnf install -y ${missing[*]}" >&2
