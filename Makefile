@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format release lab clean
+.PHONY: demo test lint format release lab clean system-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,10 +13,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-demo: $(STAMP)
+# System packages (bubblewrap): installed on Debian/Ubuntu as root, else the command to run.
+system-deps:
+	@scripts/system-deps.sh
+
+demo: system-deps $(STAMP)
 	$(BIN)/autograder demo
 
-test: $(STAMP) lint
+test: system-deps $(STAMP) lint
 	$(BIN)/python -m pytest -n 2 --durations=25
 
 lint: $(STAMP)

@@ -89,19 +89,28 @@ c.OverwriteCells.missing_cell_notification = (
 # --- Feedback ----------------------------------------------------------------
 # Students see which tests passed and the checks' messages, never the hidden
 # test code (nbgrader shows it by default), so tests can be reused.
-try:
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import GetGrades
+# The wiring below fails loudly when the course package is missing: grading
+# must never fall back to nbgrader's defaults (no sandbox, no time limit).
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties,
+    CheckCellMetadata,
+    GetGrades,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
 
-    from autograder.feedback import HideHiddenTests
+from autograder.harness.execute import TrustedExecute  # noqa: E402
+from autograder.feedback import HideHiddenTests  # noqa: E402
 
-    c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
-except ImportError:  # the course package is not installed: nbgrader's default feedback
-    pass
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
 
 # --- Faults and the sandbox ----------------------------------------------------
-# Submissions run in ``autograder.sandbox`` (no network, no access to source/,
-# the gradebook or other students' files, resource limits). A kernel that dies
+# Submissions run in ``autograder.sandbox``'s sealed unit (bubblewrap: own
+# namespaces, no network, no host sockets, only the Python installation, the
+# course package and data/ visible, read-only; an unprivileged uid; resource,
+# disk and output caps). A kernel that dies
 # or ignores the interrupt keeps the points of the tests that passed before it
 # (nbgrader would fail the whole notebook), and the whole notebook has a time
 # limit: the cells left when it is spent score 0 with a note.
@@ -110,26 +119,12 @@ c.ResilientExecute.notebook_timeout = 1200  # seconds; the slowest solution take
 c.SandboxKernelManager.memory_limit = KERNEL_MEMORY_LIMIT
 # CPU seconds, a backstop behind the time limits: every core busy for twice the notebook limit.
 c.SandboxKernelManager.cpu_limit = 2 * (os.cpu_count() or 2) * 1200
-try:
-    from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import (
-        AssignLatePenalties,
-        CheckCellMetadata,
-        IgnorePattern,
-        LimitOutput,
-        SaveAutoGrades,
-    )
-
-    from autograder.harness.execute import TrustedExecute
-
-    c.Autograde.autograde_preprocessors = [
-        TrustedExecute,
-        IgnorePattern,
-        ClearMetadataPreprocessor,
-        LimitOutput,
-        SaveAutoGrades,
-        AssignLatePenalties,
-        CheckCellMetadata,
-    ]
-except ImportError:  # the course package is not installed: nbgrader's default pipeline
-    pass
+c.Autograde.autograde_preprocessors = [
+    TrustedExecute,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]

@@ -9,6 +9,7 @@ results, and ``demo`` runs the whole flow on the bundled example submissions.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -102,27 +103,118 @@ def _progress(done: int, total: int, result: tools.GradingResult) -> None:
         print(result.log[-2000:], file=sys.stderr)
 
 
-def _sandbox_status(root: Path) -> str:
-    """Say how isolated the kernels will be on this machine (instructor-facing)."""
-    from .sandbox import missing_layers
+def inspect_execution(root: Path) -> tuple[str, list[str]]:
+    """Start a kernel exactly as grading will, ask it what it sees, and judge it.
+
+    The execute step and its kernel manager are taken from the course's
+    ``Autograde.autograde_preprocessors``; a probe cell reports the kernel's
+    namespaces, uid, limits, environment and whether the course is visible.
+
+    Returns
+    -------
+    status : str
+        The instructor-facing status line.
+    missing : list of str
+        The isolation layers missing (empty when the unit is sealed).
+    """
+    import asyncio
+    import tempfile
+
+    from nbgrader.preprocessors import Execute
+
+    from . import sandbox
 
     config = tools.load_config(root)
-    if not config.get("ResilientExecute", {}).get("sandbox", True):
-        return "sandbox: OFF (ResilientExecute.sandbox = False in nbgrader_config.py)"
-    missing = missing_layers()
-    if not missing:
-        return "sandbox: on (Landlock + user/network namespaces + resource limits)"
-    return "sandbox: PARTIAL, this machine lacks " + "; ".join(missing)
+    steps = [
+        step
+        for step in config.Autograde.get("autograde_preprocessors", [])
+        if isinstance(step, type) and issubclass(step, Execute)
+    ]
+    if not steps:
+        return "sandbox: OFF (the autograde pipeline has no execute step)", [
+            "sealed execution unit"
+        ]
+    manager_class = steps[0](config=config).kernel_manager_class
+    code = f"PATHS = {sandbox.probe_paths(root)!r}\n" + sandbox.PROBE_CODE
+
+    async def probe() -> dict:
+        with tempfile.TemporaryDirectory() as folder:
+            manager = manager_class(config=config)
+            await manager.start_kernel(cwd=folder)
+            client = manager.client()
+            client.start_channels()
+            try:
+                await client.wait_for_ready(timeout=120)
+                msg_id = client.execute(code)
+                while True:
+                    msg = await client.get_iopub_msg(timeout=120)
+                    if msg["parent_header"].get("msg_id") != msg_id:
+                        continue
+                    text = msg["content"].get("text", "")
+                    if msg["msg_type"] == "stream" and text.startswith("IAP-PROBE "):
+                        return json.loads(text.removeprefix("IAP-PROBE "))
+                    if msg["msg_type"] == "error":
+                        raise RuntimeError(msg["content"]["evalue"])
+            finally:
+                client.stop_channels()
+                await manager.shutdown_kernel(now=True)
+
+    try:
+        found = asyncio.run(probe())
+    except sandbox.SandboxUnavailable as exc:
+        return f"sandbox: UNAVAILABLE: {exc}", ["bubblewrap"]
+    except Exception as exc:  # a unit that cannot start is a missing layer, not a crash
+        return (
+            f"sandbox: UNAVAILABLE: the execution unit did not start ({exc}). "
+            f"Check that bubblewrap works (`bwrap --unshare-all --ro-bind / / true`); "
+            f"install it with `{sandbox.INSTALL_HINT}`.",
+            ["sealed execution unit"],
+        )
+    missing = sandbox.judge_probe(found, root)
+    triples = found.get("uid_map") or []
+    mapping = dict(zip(triples[::3], triples[1::3], strict=False))
+    outside = mapping.get(str(found["uid"]), "?")
+    if missing:
+        return "sandbox: NOT SEALED, the kernel has: " + "; ".join(missing), missing
+    memory = found["memory"] / 2**30 if found["memory"] > 0 else float("inf")
+    return (
+        "sandbox: on (inspected: kernel in a bubblewrap unit with its own user, pid, net, ipc, "
+        f"uts and mount namespaces; uid {outside} on the host; course and /etc/shadow invisible; "
+        f"allow-listed environment; memory limit {memory:.0f} GiB)",
+        [],
+    )
 
 
 def cmd_grade(root: Path, args: argparse.Namespace) -> int:
     """Autograde every submission of the assignments, in parallel over submissions."""
+    from .sandbox import INSTALL_HINT, UNSANDBOXED_VARIABLE
+
     tasks = [(a, s) for a in _ids(root, args.ids) for s in tools.submissions(root, a)]
     if not tasks:
         print("no submissions in submitted/")
         return 0
     jobs = args.jobs or os.cpu_count() or 1
-    print(_sandbox_status(root))
+    if getattr(args, "unsandboxed", False):
+        os.environ[UNSANDBOXED_VARIABLE] = "1"
+        print(
+            "WARNING: --unsandboxed: submissions run WITHOUT isolation, as your user, with access "
+            "to every file you can read (hidden tests, the gradebook, other students' work) and "
+            "to the network. Grade only code you trust this way.",
+            file=sys.stderr,
+        )
+    else:
+        os.environ.pop(UNSANDBOXED_VARIABLE, None)
+        status, missing = inspect_execution(root)
+        if missing:
+            print(status, file=sys.stderr)
+            print(
+                f"refusing to grade: missing isolation layer(s): {', '.join(missing)}. "
+                f"Fix: `{INSTALL_HINT}` (as root, on Debian/Ubuntu), or pass --unsandboxed "
+                "to grade without isolation (unsafe).",
+                file=sys.stderr,
+            )
+            return 2
+        print(status)
     start = time.perf_counter()
     results = tools.autograde_many(root, tasks, jobs=min(jobs, len(tasks)), progress=_progress)
     record_times(root, results)
@@ -185,7 +277,7 @@ def cmd_demo(root: Path, args: argparse.Namespace) -> int:
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(assignment_dir, target)
     print("3/5 autograding with hidden tests (nbgrader autograde)")
-    status = cmd_grade(root, argparse.Namespace(ids=ids, jobs=args.jobs))
+    status = cmd_grade(root, argparse.Namespace(ids=ids, jobs=args.jobs, unsandboxed=False))
     print("4/5 writing the feedback (nbgrader generate_feedback)")
     cmd_feedback(root, argparse.Namespace(ids=ids))
     print("5/5 exporting the grades (nbgrader export) and the report")
@@ -218,6 +310,12 @@ def main(argv: list[str] | None = None) -> int:
                 type=int,
                 default=0,
                 help="submissions graded at once (default: all cores)",
+            )
+        if name == "grade":
+            p.add_argument(
+                "--unsandboxed",
+                action="store_true",
+                help="grade without the sealed execution unit (UNSAFE: only for trusted code)",
             )
         p.set_defaults(func=func)
     p = sub.add_parser("export", help=cmd_export.__doc__)

@@ -52,9 +52,35 @@ def prepare_submission(root: Path, assignment: str, student: str) -> list[str]:
     assignment, student : str
         Which submission, in ``submitted/<student>/<assignment>/``.
     """
+    from .sandbox import remove_special_files
+
     folder = root / "submitted" / student / assignment
     target = folder / f"{assignment}.ipynb"
     notes = []
+    removed = []
+    for path in (folder.parent, folder):
+        if path.is_symlink():
+            path.unlink()  # the link itself, never what it points to
+            removed.append(path.name)
+    removed += remove_special_files(folder)
+    if removed:
+        notes.append(
+            "Tu entrega contenía enlaces simbólicos u otros archivos especiales "
+            f"({', '.join(sorted(removed)[:10])}); se eliminaron sin abrirlos. "
+            "Entrega solo archivos normales."
+        )
+    if not folder.is_dir():
+        return notes
+    if target.name in removed:  # the notebook itself was a link: graded as an empty submission
+        blank = nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+        message = (
+            "Tu notebook era un enlace simbólico, no un archivo: no se abrió. Se calificó como una "
+            "entrega vacía (0 puntos en las pruebas automáticas). Entrega el archivo .ipynb en sí."
+        )
+        blank.cells.insert(0, _note(message))
+        nbformat.write(blank, target)
+        notes.append(message)
+        return notes
     if not target.exists():
         others = sorted(folder.glob("*.ipynb"))
         if len(others) == 1:
@@ -132,6 +158,19 @@ class ResilientExecute(Execute):
     notebook_timeout = Integer(
         1200, allow_none=True, help="Seconds for the whole notebook; None or 0 for no limit."
     ).tag(config=True)
+    max_cell_output_bytes = Integer(
+        2 * 2**20, help="Bytes of output (streams, display data) kept per cell; 0 for no limit."
+    ).tag(config=True)
+    max_notebook_output_bytes = Integer(
+        16 * 2**20, help="Bytes of output kept for the whole notebook; 0 for no limit."
+    ).tag(config=True)
+    max_error_bytes = Integer(
+        64 * 2**10, help="Bytes of an error's traceback kept (errors are never dropped)."
+    ).tag(config=True)
+
+    _cell_bytes: int = 0
+    _notebook_bytes: int = 0
+    _dropped_bytes: int = 0
 
     _running_index: int | None = None
     _deadline: float | None = None
@@ -148,17 +187,89 @@ class ResilientExecute(Execute):
     def preprocess_cell(self, cell, resources, index):
         """Remember which cell is running; execute it within the notebook's remaining time."""
         self._running_index = index
+        self._cell_bytes = self._dropped_bytes = 0
         if cell.cell_type == "code" and self._deadline is not None:
             left = self._deadline - time.monotonic()
             if left <= 1:
                 cell.outputs = [_error("TiempoAgotado", _TIME_UP)]
                 return cell, resources
             self.timeout = int(min(self._cell_timeout or left, left))
-        return super().preprocess_cell(cell, resources, index)
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        finally:
+            self._note_dropped_output(cell)
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Keep an output only within the cell's and the notebook's byte budgets.
+
+        Stream text is cut at the budget; display data beyond it is dropped;
+        errors are always kept (they decide a test cell's score), their
+        traceback shortened to ``max_error_bytes``. The cell then gets a
+        Spanish note saying how much was cut (:meth:`_note_dropped_output`).
+        """
+        content = msg.get("content", {})
+        msg_type = msg.get("msg_type")
+        if msg_type == "error":
+            content["traceback"] = _shorten_traceback(
+                content.get("traceback", []), self.max_error_bytes
+            )
+            for key in ("ename", "evalue"):
+                if len(str(content.get(key, ""))) > self.max_error_bytes:
+                    content[key] = str(content[key])[: self.max_error_bytes] + " […]"
+            return super().output(outs, msg, display_id, cell_index)
+        size = _output_size(content)
+        budget = self._output_budget()
+        if size <= budget:
+            self._count_output(size)
+            return super().output(outs, msg, display_id, cell_index)
+        if msg_type == "stream" and budget > 0:
+            text = content.get("text", "")
+            content["text"] = text.encode()[:budget].decode(errors="ignore")
+            kept = len(content["text"].encode())
+            self._count_output(kept)
+            self._dropped_bytes += size - kept
+            return super().output(outs, msg, display_id, cell_index)
+        self._dropped_bytes += size
+        return None
+
+    def _update_display_id(self, display_id, msg):
+        """Apply a display update only when it fits the budgets (it may replace any earlier output)."""
+        size = _output_size(msg.get("content", {}))
+        if size > self._output_budget():
+            if msg.get("msg_type") == "update_display_data":
+                self._dropped_bytes += size
+            return  # a display_data message is then dropped (and counted) by output()
+        if msg.get("msg_type") == "update_display_data":
+            self._count_output(size)
+        super()._update_display_id(display_id, msg)
+
+    def _output_budget(self) -> int:
+        budgets = []
+        if self.max_cell_output_bytes:
+            budgets.append(self.max_cell_output_bytes - self._cell_bytes)
+        if self.max_notebook_output_bytes:
+            budgets.append(self.max_notebook_output_bytes - self._notebook_bytes)
+        return max(min(budgets), 0) if budgets else 2**62
+
+    def _count_output(self, size: int) -> None:
+        self._cell_bytes += size
+        self._notebook_bytes += size
+
+    def _note_dropped_output(self, cell) -> None:
+        if not self._dropped_bytes or cell.cell_type != "code":
+            return
+        note = _CUT.format(
+            dropped=_human(self._dropped_bytes),
+            cell=_human(self.max_cell_output_bytes),
+            notebook=_human(self.max_notebook_output_bytes),
+        )
+        cell.outputs = [*cell.get("outputs", []), new_output("stream", name="stdout", text=note)]
+        self._dropped_bytes = 0
 
     def preprocess(self, nb, resources=None, km=None):
         """Execute the notebook; on a dead or stuck kernel, mark the cells that could not run."""
         self._running_index = None
+        self._notebook_bytes = self._cell_bytes = self._dropped_bytes = 0
         self._cell_timeout = self.timeout
         self._deadline = time.monotonic() + self.notebook_timeout if self.notebook_timeout else None
         try:
@@ -194,6 +305,39 @@ _TIME_UP = (
     "Esta celda no se ejecutó: el notebook completo agotó su tiempo de calificación. "
     "Revisa qué celdas tardan demasiado (¿un ciclo muy largo o un entrenamiento con demasiadas épocas?)."
 )
+
+
+_CUT = (
+    "\n[la salida de esta celda se recortó: se descartaron {dropped} de salida (texto o "
+    "imágenes). Cada celda puede mostrar hasta {cell} y el notebook completo hasta {notebook}; "
+    "imprime menos o muestra menos imágenes.]\n"
+)
+
+
+def _human(size: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size} B"
+
+
+def _output_size(content: dict) -> int:
+    """Bytes an output message would add to the notebook (stream text, display data)."""
+    size = len(content.get("text", "").encode()) if isinstance(content.get("text"), str) else 0
+    for value in (content.get("data") or {}).values():
+        size += len(value) if isinstance(value, str) else len(str(value))
+    return size
+
+
+def _shorten_traceback(lines: list, limit: int) -> list:
+    """Keep a traceback's head and tail within ``limit`` bytes (errors themselves are kept)."""
+    lines = [str(line) for line in lines]
+    if limit <= 0 or sum(len(line) for line in lines) <= limit:
+        return lines
+    head = [line[: limit // 4] for line in lines[:2]]
+    tail = [lines[-1][-(limit // 2) :]]
+    return [*head, "[… traza recortada …]", *tail]
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:

@@ -314,16 +314,26 @@ def _autograde_one(
     import time
     import warnings
 
+    from .sandbox import remove_special_files
+
     warnings.filterwarnings("ignore")
     start = time.perf_counter()
+    graded = Path(root) / "autograded" / student / assignment
+    remove_special_files(graded)
     result = _worker_api(root).autograde(assignment, student, force=True, create=True)
+    removed = remove_special_files(graded)  # nbgrader's later steps copy this folder
+    notes = list(notes)
+    if removed:
+        notes.append(
+            f"Se eliminaron archivos especiales de la carpeta calificada: {', '.join(removed)}"
+        )
     return GradingResult(
         assignment,
         student,
         bool(result.get("success")),
         time.perf_counter() - start,
         (result.get("error") or "") + (result.get("log") or ""),
-        list(notes),
+        notes,
     )
 
 
@@ -350,14 +360,11 @@ def _worker_api(root: str):
 def _start_worker(root: str, threads: int) -> None:
     """Prepare a grading worker while the main process checks the submissions.
 
-    Caps the threads of its kernels, imports nbgrader and probes the
-    sandbox, so the first submission does not pay for it.
+    Caps the threads of its kernels and imports nbgrader, so the first
+    submission does not pay for it.
     """
-    from .sandbox import capabilities
-
     limit_threads(threads)
     _worker_api(root)
-    capabilities()
 
 
 def limit_threads(threads: int) -> None:
@@ -481,9 +488,17 @@ def cell_scores(root: Path) -> dict[tuple[str, str, str, str], tuple[float | Non
 
 
 def feedback(root: Path, assignment: str, students: Iterable[str] | None = None) -> None:
-    """Generate the HTML feedback of autograded submissions into ``feedback/``."""
+    """Generate the HTML feedback of autograded submissions into ``feedback/``.
+
+    Links and special files in ``autograded/`` and ``feedback/`` are removed
+    first: nbgrader copies these folders following links.
+    """
+    from .sandbox import remove_special_files
+
     api = make_api(root)
     for student in students or submissions(root, assignment):
+        for top in ("autograded", "feedback"):
+            remove_special_files(root / top / student / assignment)
         _checked(
             api.generate_feedback(assignment, student, force=True),
             f"generate_feedback {assignment} {student}",

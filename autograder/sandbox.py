@@ -1,44 +1,76 @@
-"""Run each submission's kernel in a sandbox, with what Linux gives without root.
+"""The sealed execution unit of a submission's kernel, built on bubblewrap.
 
-The autograder starts every kernel through
-:class:`autograder.kernels.SandboxKernelManager`, which prefixes the
-kernel's command with ``python -m autograder.sandbox``. That small launcher
-(standard library only), before it turns into the kernel (``exec``):
+:class:`autograder.kernels.SandboxKernelManager` starts every graded kernel
+as a *unit*: ``bwrap`` (the Debian package ``bubblewrap``, the unprivileged
+sandbox Flatpak uses) around a small supervisor, ``python -m
+autograder.sandbox``, which turns into nothing but the kernel's parent.
 
-1. sets resource limits: address space (memory), CPU seconds, file size,
-   no core dumps;
-2. enters a new user namespace and a new network namespace, so the kernel
-   has no network at all and cannot raise its limits again (even when the
-   grader runs as root); the kernel talks to the grader through Unix sockets
-   (ZeroMQ's ``ipc`` transport), which a network namespace does not cut;
-3. applies a Landlock ruleset: the kernel may read the Python installation,
-   the system folders, this package and the course data, and may write only
-   in the folder of the notebook it grades and in a private temporary
-   folder. ``source/``, the gradebook, ``submitted/`` and the other
-   students' folders are out of its reach, and it cannot signal or trace
-   processes outside the sandbox;
-4. points ``HOME``, ``TMPDIR`` and the caches of Matplotlib, IPython and
-   Keras to the private folder, which is deleted with the kernel.
+bubblewrap gives the unit:
 
-Each layer is applied when the operating system offers it and reported by
-:func:`capabilities`. ``autograder grade`` prints what is missing, so an
-instructor knows how isolated a run really was.
+- its own user, PID, IPC, network, UTS, mount (and cgroup) namespaces, a
+  fresh ``/proc``, a minimal ``/dev``, no host Unix socket and no network;
+- a root filesystem holding only read-only binds of the system folders
+  (``/usr`` and the ``/lib*``, ``/bin`` links), a few files of ``/etc``
+  (a generated ``passwd`` and ``group``, never ``shadow``), the Python
+  installation, this package and the course data, plus private, size-capped
+  tmpfs for ``/tmp``, ``/dev/shm`` and the working folder :data:`WORKDIR`;
+- an allow-listed environment (:func:`unit_environment`);
+- ``--die-with-parent``: when the grader goes, the unit goes.
+
+When the grader runs as root, the unit runs as an unprivileged uid of its
+own (:func:`unit_uid`): the grader prepares a user namespace that maps that
+uid to itself, bubblewrap builds the mounts in it, and the supervisor drops
+to the uid before anything else runs. ``os.getuid()`` is then that uid both
+inside and outside the unit.
+
+The supervisor, inside the unit:
+
+1. copies the submission's files (a copy made by the grader, without any
+   notebook: the notebook there has the hidden tests) into :data:`WORKDIR`;
+2. starts the kernel with resource limits (address space, CPU seconds, file
+   size, no core dumps, processes) and a Landlock ruleset that lets it write
+   only :data:`WORKDIR`, ``/tmp`` and ``/dev/shm`` (so the folder of the
+   connection file, bound in for ZeroMQ's ``ipc`` sockets, accepts sockets
+   and nothing else; the supervisor itself stays outside the ruleset, so the
+   kernel cannot trace it);
+3. when the kernel exits, kills every other process of the unit, and copies
+   back only regular files, under caps on count and bytes, into an outbox
+   the grader reads with no-follow semantics (:func:`copy_tree_safely`).
+
+When the supervisor exits, bubblewrap's init and with it the PID namespace
+end: nothing the submission started survives its kernel.
 """
 
 from __future__ import annotations
 
 import ctypes
+import errno
 import json
 import os
 import resource
-import site
+import shutil
+import signal
+import stat
 import subprocess
 import sys
-import sysconfig
-from functools import cache
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+#: The kernel's working folder inside the unit (a private tmpfs).
+WORKDIR = "/entrega"
+#: Where the unit's private folder (connection file, ZeroMQ sockets, inbox, outbox) is
+#: mounted inside it: outside ``/tmp``, where the kernel may write anything.
+UNIT_DIR = "/unidad"
+#: Variable that makes ``SandboxKernelManager`` start kernels without the unit
+#: (set by ``autograder grade --unsandboxed``, never by default).
+UNSANDBOXED_VARIABLE = "AUTOGRADER_UNSANDBOXED"
+#: Variable naming the bubblewrap program (default: ``bwrap`` on ``PATH``).
+BWRAP_VARIABLE = "AUTOGRADER_BWRAP"
+#: The command that installs the missing layer on Debian and Ubuntu.
+INSTALL_HINT = "apt-get install -y bubblewrap"
 
 # --- Landlock (Linux >= 5.13), through its three system calls ---------------
 
@@ -53,14 +85,13 @@ _FS_EXECUTE = 1 << 0
 _FS_WRITE_FILE = 1 << 1
 _FS_READ_FILE = 1 << 2
 _FS_READ_DIR = 1 << 3
+_FS_MAKE_SOCK = 1 << 9
 _FS_TRUNCATE = 1 << 14
 _FS_IOCTL_DEV = 1 << 15
-_NET_CONNECT_TCP = 1 << 1
 _SCOPE_ABSTRACT_UNIX_SOCKET = 1 << 0
 _SCOPE_SIGNAL = 1 << 1
 
 _CLONE_NEWUSER = 0x10000000
-_CLONE_NEWNET = 0x40000000
 
 
 class _RulesetAttr(ctypes.Structure):
@@ -102,23 +133,25 @@ def _fs_rights(abi: int) -> int:
     return rights
 
 
-def _file_rights(abi: int) -> int:
-    """Return the rights that may be granted on a single file (not a folder)."""
-    rights = _FS_EXECUTE | _FS_WRITE_FILE | _FS_READ_FILE
-    if abi >= 3:
-        rights |= _FS_TRUNCATE
-    if abi >= 5:
-        rights |= _FS_IOCTL_DEV
-    return rights
+def apply_landlock(write: list[str], sockets: list[str]) -> int:
+    """Restrict this process and its children: write only ``write``, make sockets only in ``sockets``.
 
+    Everything visible may still be read and executed (the unit's mounts
+    already decide what is visible). With ABI >= 6 the process also cannot
+    signal processes or reach abstract sockets outside its ruleset (the
+    supervisor). Landlock also forbids tracing a less restricted process.
 
-def apply_landlock(read: list[Path], write: list[Path], block_connect: bool = True) -> int:
-    """Restrict this process and its children to reading ``read`` and writing ``write``.
+    Parameters
+    ----------
+    write : list of str
+        Folders (and device files) the process may write.
+    sockets : list of str
+        Folders where it may only create Unix sockets (ZeroMQ ``ipc``).
 
-    Also forbids outgoing TCP connections when ``block_connect`` (ABI >= 4;
-    the kernel only binds its own sockets), and signals or abstract sockets
-    to processes outside the sandbox (ABI >= 6). Returns the ABI applied;
-    raises ``OSError`` when Landlock is there but refuses the ruleset.
+    Returns
+    -------
+    int
+        The Landlock ABI applied, 0 when the kernel has no Landlock.
     """
     abi = landlock_abi()
     if abi < 1:
@@ -126,9 +159,7 @@ def apply_landlock(read: list[Path], write: list[Path], block_connect: bool = Tr
     libc = _libc()
     everything = _fs_rights(abi)
     attr = _RulesetAttr(everything, 0, 0)
-    size = 16 if abi >= 4 else 8
-    if abi >= 4 and block_connect:
-        attr.handled_access_net = _NET_CONNECT_TCP
+    size = 8
     if abi >= 6:
         attr.scoped = _SCOPE_ABSTRACT_UNIX_SOCKET | _SCOPE_SIGNAL
         size = 24
@@ -136,21 +167,26 @@ def apply_landlock(read: list[Path], write: list[Path], block_connect: bool = Tr
     if ruleset < 0:
         raise OSError(ctypes.get_errno(), "landlock_create_ruleset")
     read_only = _FS_EXECUTE | _FS_READ_FILE | _FS_READ_DIR
+    file_rights = _FS_EXECUTE | _FS_WRITE_FILE | _FS_READ_FILE
+    if abi >= 3:
+        file_rights |= _FS_TRUNCATE
+    if abi >= 5:
+        file_rights |= _FS_IOCTL_DEV
+    rules = [("/", read_only)]
+    rules += [(path, everything) for path in write]
+    rules += [(path, read_only | _FS_MAKE_SOCK) for path in sockets]
     try:
-        for paths, rights in ((read, read_only), (write, everything)):
-            for path in paths:
-                try:
-                    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-                except OSError:
-                    continue  # a folder this system does not have
-                allowed = rights if os.path.isdir(path) else rights & _file_rights(abi)
-                rule = _PathBeneathAttr(allowed, fd)
-                status = libc.syscall(
-                    _SYS_ADD_RULE, ruleset, _RULE_PATH_BENEATH, ctypes.byref(rule), 0
-                )
-                os.close(fd)
-                if status < 0:
-                    raise OSError(ctypes.get_errno(), f"landlock_add_rule {path}")
+        for path, rights in rules:
+            try:
+                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            except OSError:
+                continue
+            allowed = rights if os.path.isdir(path) else rights & file_rights
+            rule = _PathBeneathAttr(allowed, fd)
+            status = libc.syscall(_SYS_ADD_RULE, ruleset, _RULE_PATH_BENEATH, ctypes.byref(rule), 0)
+            os.close(fd)
+            if status < 0:
+                raise OSError(ctypes.get_errno(), f"landlock_add_rule {path}")
         if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0:
             raise OSError(ctypes.get_errno(), "prctl(NO_NEW_PRIVS)")
         if libc.syscall(_SYS_RESTRICT_SELF, ruleset, 0) < 0:
@@ -160,151 +196,624 @@ def apply_landlock(read: list[Path], write: list[Path], block_connect: bool = Tr
     return abi
 
 
-def enter_namespaces() -> bool:
-    """Move this process into new user and network namespaces; return whether it worked.
+# --- no-follow file handling (grader side and supervisor side) ---------------
 
-    The user namespace maps our own user to itself, so file ownership is
-    unchanged, but the process loses every capability outside it (it can no
-    longer raise its resource limits, for instance). The new network
-    namespace has no interface but a loopback that is down: no network.
+
+@dataclass
+class CopyReport:
+    """What :func:`copy_tree_safely` copied and what it left out (and why)."""
+
+    files: int = 0
+    bytes: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def _open_dir(name: str, parent: int | None) -> int:
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    return os.open(name, flags, dir_fd=parent)
+
+
+def copy_tree_safely(
+    source: str | os.PathLike,
+    destination: str | os.PathLike,
+    max_files: int = 1000,
+    max_bytes: int = 64 * 2**20,
+    skip_suffixes: tuple[str, ...] = (".ipynb",),
+    owner: int | None = None,
+) -> CopyReport:
+    """Copy the regular files of ``source`` into ``destination``, never following a link.
+
+    Symbolic links, FIFOs, sockets and devices are skipped, and so is every
+    file whose name ends with one of ``skip_suffixes`` (notebooks); every
+    path component is opened relative to its parent's descriptor with
+    ``O_NOFOLLOW``, on both sides, so no link planted in either tree leads
+    the copy elsewhere. A destination entry that is not a regular file (or
+    a folder, for folders) is left alone and reported. The copy stops at
+    ``max_files`` files or ``max_bytes`` bytes.
+
+    Parameters
+    ----------
+    source, destination : path-like
+        Existing folders.
+    max_files, max_bytes : int
+        Caps on what is copied.
+    skip_suffixes : tuple of str
+        File name endings never copied.
+    owner : int, optional
+        Give the copies (and folders created) to this uid and gid.
+
+    Returns
+    -------
+    CopyReport
+        Counts and the relative paths left out, with the reason.
     """
-    if not sys.platform.startswith("linux"):
-        return False
-    uid, gid = os.geteuid(), os.getegid()
-    if _libc().unshare(_CLONE_NEWUSER | _CLONE_NEWNET) != 0:
-        return False
+    report = CopyReport()
+    src = _open_dir(os.fspath(source), None)
+    dst = _open_dir(os.fspath(destination), None)
     try:
-        Path("/proc/self/setgroups").write_text("deny")
-        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
-        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
-    except OSError:
-        pass  # unmapped ids still isolate; files then look as owned by "nobody"
-    _loopback_up()
-    return True
+        _copy_level(src, dst, "", report, max_files, max_bytes, skip_suffixes, owner)
+    finally:
+        os.close(src)
+        os.close(dst)
+    return report
 
 
-def _loopback_up() -> None:
-    """Bring up the new namespace's loopback: libraries may talk to themselves over 127.0.0.1."""
-    import fcntl
-    import socket
-    import struct
+def _copy_level(src, dst, prefix, report, max_files, max_bytes, skip, owner):
+    for entry in sorted(os.scandir(src), key=lambda e: e.name):
+        name, relative = entry.name, prefix + entry.name
+        info = os.stat(name, dir_fd=src, follow_symlinks=False)
+        if stat.S_ISDIR(info.st_mode):
+            try:
+                os.mkdir(name, 0o755, dir_fd=dst)
+                if owner is not None:
+                    os.chown(name, owner, owner, dir_fd=dst, follow_symlinks=False)
+            except FileExistsError:
+                pass
+            try:
+                child_src, child_dst = _open_dir(name, src), _open_dir(name, dst)
+            except OSError:
+                report.skipped.append(f"{relative}/ (no es una carpeta normal)")
+                continue
+            try:
+                _copy_level(
+                    child_src, child_dst, relative + "/", report, max_files, max_bytes, skip, owner
+                )
+            finally:
+                os.close(child_src)
+                os.close(child_dst)
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            report.skipped.append(f"{relative} (no es un archivo normal)")
+            continue
+        if name.endswith(skip):
+            continue
+        if report.files >= max_files or report.bytes + info.st_size > max_bytes:
+            report.skipped.append(f"{relative} (se superó el límite de archivos o de tamaño)")
+            continue
+        _copy_file(name, src, dst, info.st_size, owner)
+        report.files += 1
+        report.bytes += info.st_size
 
-    get_flags, set_flags, up = 0x8913, 0x8914, 0x1
+
+def _copy_file(name: str, src: int, dst: int, size: int, owner: int | None) -> None:
+    nofollow = os.O_NOFOLLOW | os.O_CLOEXEC
+    fin = os.open(name, os.O_RDONLY | nofollow | os.O_NONBLOCK, dir_fd=src)
     try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-            request = struct.pack("16sH22x", b"lo", 0)
-            flags = struct.unpack("16sH22x", fcntl.ioctl(sock, get_flags, request))[1]
-            fcntl.ioctl(sock, set_flags, struct.pack("16sH22x", b"lo", flags | up))
-    except OSError:
-        pass  # without loopback only local TCP is missing, which the kernel does not need
+        if not stat.S_ISREG(os.fstat(fin).st_mode):
+            return
+        try:
+            fout = os.open(
+                name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | nofollow, 0o644, dir_fd=dst
+            )
+        except OSError as exc:  # a link or a special file in the destination: leave it
+            if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
+                return
+            raise
+        try:
+            if not stat.S_ISREG(os.fstat(fout).st_mode):
+                return
+            left = size
+            while left > 0:
+                chunk = os.read(fin, min(left, 2**20))
+                if not chunk:
+                    break
+                os.write(fout, chunk)
+                left -= len(chunk)
+            if owner is not None:
+                os.fchown(fout, owner, owner)
+        finally:
+            os.close(fout)
+    finally:
+        os.close(fin)
 
 
-def read_paths() -> list[Path]:
-    """Return what a kernel may read: system folders, the Python installation, this package, the data."""
-    data = os.environ.get("IAP_DATA_DIR") or PACKAGE_DIR.parent / "data"  # as autograder.datasets
+def remove_special_files(folder: str | os.PathLike) -> list[str]:
+    """Delete every entry of ``folder`` (recursively) that is not a regular file or a folder.
 
-    paths = [Path(p) for p in ("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/etc")]
-    paths += [Path(p) for p in ("/proc", "/sys", "/opt", "/run")]
-    python = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
-    python |= set(site.getsitepackages()) | {site.getusersitepackages()}
-    python |= {p for p in sysconfig.get_paths().values()}
-    paths += [Path(p) for p in sorted(python)]
-    paths += [PACKAGE_DIR, Path(data).expanduser().resolve()]
-    return paths
+    Symbolic links are removed themselves, never what they point to. Returns
+    the relative paths removed; a missing folder gives an empty list.
+
+    Parameters
+    ----------
+    folder : path-like
+        A submission's folder in ``submitted/``, ``autograded/`` or ``feedback/``.
+    """
+    try:
+        top = _open_dir(os.fspath(folder), None)
+    except FileNotFoundError:
+        return []
+    except OSError:  # the folder itself is a link or special: remove it
+        os.unlink(folder)
+        return [os.fspath(folder)]
+    removed: list[str] = []
+    try:
+        _remove_level(top, "", removed)
+    finally:
+        os.close(top)
+    return removed
 
 
-def set_limits(memory: int, cpu: int, file_size: int) -> None:
-    """Set hard and soft limits: address space and file size in bytes, CPU in seconds (0: none)."""
+def _remove_level(fd: int, prefix: str, removed: list[str]) -> None:
+    for entry in list(os.scandir(fd)):
+        info = os.stat(entry.name, dir_fd=fd, follow_symlinks=False)
+        if stat.S_ISDIR(info.st_mode):
+            child = _open_dir(entry.name, fd)
+            try:
+                _remove_level(child, prefix + entry.name + "/", removed)
+            finally:
+                os.close(child)
+        elif not stat.S_ISREG(info.st_mode):
+            os.unlink(entry.name, dir_fd=fd)
+            removed.append(prefix + entry.name)
+
+
+# --- the unit ---------------------------------------------------------------
+
+
+class SandboxUnavailable(RuntimeError):
+    """The unit cannot be built on this machine; the message says why and how to fix it."""
+
+
+def find_bwrap() -> str:
+    """Return the path of the bubblewrap program, or raise :class:`SandboxUnavailable`.
+
+    ``AUTOGRADER_BWRAP`` overrides the program (a path or a name looked up
+    on ``PATH``).
+    """
+    wanted = os.environ.get(BWRAP_VARIABLE) or "bwrap"
+    found = shutil.which(wanted)
+    if not found:
+        raise SandboxUnavailable(
+            f"bubblewrap ({wanted!r}) was not found, so submissions cannot be isolated. "
+            f"Install it with `{INSTALL_HINT}` (Debian/Ubuntu; `dnf install bubblewrap` on Fedora), "
+            "or pass --unsandboxed to grade without isolation (unsafe)."
+        )
+    return found
+
+
+def unit_uid() -> int | None:
+    """Return the uid a unit runs as when the grader is root (fresh per unit), else None.
+
+    A uid per unit keeps ``RLIMIT_NPROC`` (counted per uid) from letting one
+    submission starve another's threads.
+    """
+    if os.geteuid() != 0:
+        return None
+    return 200_000 + int.from_bytes(os.urandom(3), "little") % 800_000
+
+
+def data_dir() -> Path:
+    """Return the course data folder, as :mod:`autograder.datasets` finds it."""
+    data = os.environ.get("IAP_DATA_DIR") or PACKAGE_DIR.parent / "data"
+    return Path(data).expanduser().resolve()
+
+
+def unit_environment(private: str) -> dict[str, str]:
+    """Return the whole environment of a unit (nothing else of the grader's passes).
+
+    Parameters
+    ----------
+    private : str
+        The unit's private folder (kept for symmetry; caches live in ``/tmp``).
+    """
+    from .nbgrader_tools import THREAD_VARIABLES
+
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": "/tmp/home",
+        "TMPDIR": "/tmp",
+        "MPLCONFIGDIR": "/tmp/matplotlib",
+        "IPYTHONDIR": "/tmp/ipython",
+        "KERAS_HOME": "/tmp/keras",
+        "XDG_CACHE_HOME": "/tmp/cache",
+        "XDG_CONFIG_HOME": "/tmp/config",
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "IAP_DATA_DIR": str(data_dir()),
+        "AUTOGRADER_SANDBOX": "1",
+    }
+    passed = ("NBGRADER_EXECUTION", "TF_CPP_MIN_LOG_LEVEL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+    for name in (*THREAD_VARIABLES, *passed):
+        if os.environ.get(name):
+            env[name] = os.environ[name]
+    return env
+
+
+@dataclass
+class Limits:
+    """Resource caps of a unit (bytes, seconds, counts; 0 means none)."""
+
+    memory: int = 8 * 2**30
+    cpu: int = 3600
+    file_size: int = 256 * 2**20
+    processes: int = 512
+    tmpfs: int = 512 * 2**20
+    workdir: int = 512 * 2**20
+    max_files: int = 1000
+    max_bytes: int = 64 * 2**20
+
+
+def _user_namespace(uid: int) -> int:
+    """Create a user namespace mapping root and ``uid`` to themselves; return an fd to it.
+
+    Only root can map a uid other than its own. The unit enters it with
+    ``bwrap --userns``; root (kept for bwrap to mount) never runs student code:
+    the supervisor drops to ``uid`` first.
+    """
+    code = (
+        "import ctypes,sys;r=ctypes.CDLL(None,use_errno=True).unshare(0x10000000);"
+        "print(r,flush=True);sys.stdin.read()"
+    )
+    helper = subprocess.Popen(
+        [sys.executable, "-S", "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={},
+    )
+    try:
+        if helper.stdout.readline().strip() != "0":
+            raise SandboxUnavailable(
+                "this machine refuses new user namespaces (check sysctl user.max_user_namespaces "
+                "and kernel.unprivileged_userns_clone)"
+            )
+        Path(f"/proc/{helper.pid}/uid_map").write_text(f"0 0 1\n{uid} {uid} 1\n")
+        Path(f"/proc/{helper.pid}/gid_map").write_text(f"0 0 1\n{uid} {uid} 1\n")
+        return os.open(f"/proc/{helper.pid}/ns/user", os.O_RDONLY | os.O_CLOEXEC)
+    finally:
+        helper.stdin.close()
+        helper.wait()
+
+
+def _system_binds() -> list[str]:
+    args = ["--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    for item in (
+        "/etc/ld.so.cache",
+        "/etc/ld.so.conf",
+        "/etc/ld.so.conf.d",
+        "/etc/localtime",
+        "/etc/alternatives",
+        "/etc/nsswitch.conf",
+        "/etc/fonts",
+        "/sys/devices/system/cpu",
+    ):
+        args += ["--ro-bind-try", item, item]
+    return args
+
+
+@dataclass
+class Unit:
+    """How to start one unit: the command, the fds it inherits, the host folders it uses."""
+
+    argv: list[str]
+    pass_fds: tuple[int, ...]
+    private: str
+    inbox: str
+    outbox: str
+
+
+def build_unit(command: list[str], cwd: str | os.PathLike, private: str, limits: Limits) -> Unit:
+    """Prepare the host side of a unit and return how to start it.
+
+    Parameters
+    ----------
+    command : list of str
+        What the supervisor runs inside (the kernel's command).
+    cwd : path-like
+        The folder whose files (never its notebooks) the unit starts with.
+    private : str
+        An empty host folder owned by the grader: the unit's connection
+        folder (bound read-write; Landlock lets the kernel only make sockets
+        there), its inbox and outbox.
+    limits : Limits
+        Resource caps.
+
+    Returns
+    -------
+    Unit
+        The ``bwrap`` command line and the file descriptors it must inherit.
+    """
+    bwrap = find_bwrap()
+    uid = unit_uid()
+    inbox, outbox = os.path.join(private, "in"), os.path.join(private, "out")
+    os.makedirs(inbox, exist_ok=True)
+    os.makedirs(outbox, exist_ok=True)
+    copy_tree_safely(cwd, inbox, max_files=limits.max_files, max_bytes=limits.max_bytes, owner=uid)
+    inside_uid = uid if uid is not None else os.getuid()
+    etc = os.path.join(private, "etc")
+    os.makedirs(etc, exist_ok=True)
+    Path(etc, "passwd").write_text(
+        f"root:x:0:0:root:/root:/usr/sbin/nologin\n"
+        f"alumno:x:{inside_uid}:{inside_uid}:alumno:/tmp/home:/usr/sbin/nologin\n"
+    )
+    Path(etc, "group").write_text(f"root:x:0:\nalumno:x:{inside_uid}:\n")
+    if uid is not None:
+        for path in (private, inbox, outbox):
+            os.chown(path, uid, uid)
+    command = [_unit_connection_file(arg, private, uid) for arg in command]
+    argv = [bwrap]
+    pass_fds: tuple[int, ...] = ()
+    if uid is not None:
+        userns = _user_namespace(uid)
+        pass_fds = (userns,)
+        argv += ["--userns", str(userns), "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        argv += ["--unshare-user", "--disable-userns"]
+    argv += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
+    argv += ["--unshare-cgroup-try", "--hostname", "entrega"]
+    argv += ["--die-with-parent", "--new-session"]
+    argv += _system_binds()
+    argv += ["--ro-bind", os.path.join(etc, "passwd"), "/etc/passwd"]
+    argv += ["--ro-bind", os.path.join(etc, "group"), "/etc/group"]
+    prefixes = (sys.base_prefix, sys.prefix)
+    for path in sorted({*prefixes, *(os.path.realpath(p) for p in prefixes)}):
+        argv += ["--ro-bind", path, path]
+    argv += ["--ro-bind", str(PACKAGE_DIR), str(PACKAGE_DIR)]
+    argv += ["--ro-bind-try", str(data_dir()), str(data_dir())]
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    argv = _with_parent_folders(argv)
+    argv += ["--size", str(limits.tmpfs), "--tmpfs", "/dev/shm"]
+    argv += ["--size", str(limits.tmpfs), "--tmpfs", "/tmp"]
+    argv += ["--size", str(limits.workdir), "--tmpfs", WORKDIR]
+    argv += ["--chmod", "1777", "/tmp", "--chmod", "1777", "/dev/shm", "--chmod", "0777", WORKDIR]
+    argv += ["--bind", private, UNIT_DIR, "--ro-bind", inbox, f"{UNIT_DIR}/in"]
+    argv += ["--remount-ro", "/"]
+    argv += ["--chdir", WORKDIR, "--clearenv"]
+    for name, value in unit_environment(private).items():
+        argv += ["--setenv", name, value]
+    argv += ["--", sys.executable, "-m", "autograder.sandbox"]
+    argv += ["--uid", str(uid if uid is not None else -1)]
+    argv += ["--inbox", f"{UNIT_DIR}/in", "--outbox", f"{UNIT_DIR}/out", "--sockets", UNIT_DIR]
+    argv += ["--memory", str(limits.memory), "--cpu", str(limits.cpu)]
+    argv += ["--fsize", str(limits.file_size), "--nproc", str(limits.processes)]
+    argv += ["--max-files", str(limits.max_files), "--max-bytes", str(limits.max_bytes)]
+    argv += ["--", *command]
+    return Unit(argv, pass_fds, private, inbox, outbox)
+
+
+def _unit_connection_file(arg: str, private: str, uid: int | None) -> str:
+    """Rewrite a connection file argument for the inside of the unit (its paths under ``UNIT_DIR``)."""
+    if not (arg.startswith(private + os.sep) and arg.endswith(".json") and os.path.isfile(arg)):
+        return arg
+    info = json.loads(Path(arg).read_text())
+    if info.get("transport") == "ipc":
+        info["ip"] = UNIT_DIR + info["ip"][len(private) :]
+    inside = Path(private, "unit-" + os.path.basename(arg))
+    inside.write_text(json.dumps(info))
+    if uid is not None:
+        os.chown(inside, uid, uid)
+    return f"{UNIT_DIR}/{inside.name}"
+
+
+def _with_parent_folders(argv: list[str]) -> list[str]:
+    """Create, world-readable, every folder that holds a bind (bwrap would make them 0700)."""
+    binds = {"--bind", "--ro-bind", "--ro-bind-try", "--symlink"}
+    parents: set[str] = set()
+    for option, _, destination in zip(argv, argv[1:], argv[2:], strict=False):
+        if option in binds:
+            parent = os.path.dirname(destination)
+            while parent not in ("/", ""):
+                parents.add(parent)
+                parent = os.path.dirname(parent)
+    head = argv.index("--die-with-parent") + 2
+    folders = []
+    for folder in sorted(parents, key=lambda p: (p.count("/"), p)):
+        folders += ["--perms", "0755", "--dir", folder]
+    return argv[:head] + folders + argv[head:]
+
+
+# --- the supervisor (runs inside the unit) -----------------------------------
+
+
+def set_limits(memory: int, cpu: int, file_size: int, processes: int) -> None:
+    """Set hard and soft limits: bytes of address space and file size, CPU seconds, processes (0: none)."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     for limit, value in (
         (resource.RLIMIT_AS, memory),
         (resource.RLIMIT_CPU, cpu),
         (resource.RLIMIT_FSIZE, file_size),
+        (resource.RLIMIT_NPROC, processes),
     ):
         if value > 0:
             resource.setrlimit(limit, (value, value))
 
 
-def private_environment(tmp: Path) -> dict[str, str]:
-    """Return the environment of a sandboxed kernel: every cache and home folder inside ``tmp``."""
-    env = dict(os.environ)
-    for name, sub in (
-        ("HOME", "home"),
-        ("TMPDIR", "tmp"),
-        ("MPLCONFIGDIR", "matplotlib"),
-        ("IPYTHONDIR", "ipython"),
-        ("KERAS_HOME", "keras"),
-        ("XDG_CACHE_HOME", "cache"),
-        ("XDG_CONFIG_HOME", "config"),
-    ):
-        folder = tmp / sub
-        folder.mkdir(parents=True, exist_ok=True)
-        env[name] = str(folder)
-    env["AUTOGRADER_SANDBOX"] = "1"
-    return env
+def supervise(argv: list[str]) -> int:
+    """Entry point inside the unit: drop privileges, start the command, clean up, copy back.
 
-
-def launch(argv: list[str]) -> None:
-    """Entry point of the launcher: ``--write DIR --tmp DIR --memory B --cpu S --fsize B -- CMD...``."""
+    ``argv`` is ``--uid U --inbox D --outbox D --sockets D --memory B --cpu S
+    --fsize B --nproc N --max-files N --max-bytes B -- CMD...``.
+    """
     split = argv.index("--")
     options, command = argv[:split], argv[split + 1 :]
     settings = dict(zip(options[::2], options[1::2], strict=True))
-    write = Path(settings["--write"]).resolve()
-    tmp = Path(settings["--tmp"]).resolve()
-    env = private_environment(tmp)
-    set_limits(int(settings["--memory"]), int(settings["--cpu"]), int(settings["--fsize"]))
-    isolated = enter_namespaces()
-    # Inside a network namespace there is no network to block; outside it,
-    # Landlock forbids outgoing TCP (the kernel's own sockets only bind).
-    apply_landlock(read=read_paths(), write=[write, tmp, Path("/dev")], block_connect=not isolated)
-    os.chdir(write)
-    os.execvpe(command[0], command, env)
-
-
-#: Environment variable that hands the probe's result to child processes (grading workers).
-CAPABILITIES_VARIABLE = "AUTOGRADER_SANDBOX_CAPABILITIES"
-
-
-@cache
-def capabilities() -> dict[str, object]:
-    """Probe, in a child process, which isolation layers this machine grants.
-
-    Returns a dict with ``landlock`` (ABI version, 0 if none) and
-    ``namespaces`` (bool: user + network namespaces). The result is also
-    put in the environment, so processes started from this one (the
-    grading workers) do not probe again.
-    """
-    known = os.environ.get(CAPABILITIES_VARIABLE)
-    if known:
+    uid = int(settings["--uid"])
+    if uid >= 0 and os.getuid() != uid:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+    if os.getuid() == 0 or os.geteuid() == 0:
+        print("autograder.sandbox: refusing to run a kernel as root", file=sys.stderr)
+        return 70
+    for sub in ("home", "matplotlib", "ipython", "keras", "cache", "config"):
+        os.makedirs(os.path.join("/tmp", sub), exist_ok=True)
+    caps = {"max_files": int(settings["--max-files"]), "max_bytes": int(settings["--max-bytes"])}
+    copy_tree_safely(settings["--inbox"], WORKDIR, **caps)
+    child = os.fork()
+    if child == 0:  # the kernel
         try:
-            return json.loads(known)
-        except ValueError:
+            set_limits(
+                int(settings["--memory"]),
+                int(settings["--cpu"]),
+                int(settings["--fsize"]),
+                int(settings["--nproc"]),
+            )
+            apply_landlock(
+                write=[WORKDIR, "/tmp", "/dev/shm", "/dev/null", "/dev/zero", "/dev/tty"],
+                sockets=[settings["--sockets"]],
+            )
+            os.execv(command[0], command)
+        except BaseException as exc:  # noqa: BLE001 - report, then leave the forked child
+            print(f"autograder.sandbox: cannot start {command[0]}: {exc!r}", file=sys.stderr)
+        finally:
+            os._exit(127)
+
+    def forward(signum, _frame):
+        try:
+            os.kill(child, signum)
+        except ProcessLookupError:
             pass
-    code = (
-        "import json; from autograder import sandbox as s;"
-        "print(json.dumps({'landlock': s.landlock_abi(), 'namespaces': s.enter_namespaces()}))"
-    )
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, forward)
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+            break
+        except InterruptedError:
+            continue
+    _kill_everything_else()
     try:
-        out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
-        )
-        found = json.loads(out.stdout)
-    except (subprocess.SubprocessError, ValueError):
-        found = {"landlock": 0, "namespaces": False}
-    os.environ[CAPABILITIES_VARIABLE] = json.dumps(found)
-    return found
+        copy_tree_safely(WORKDIR, settings["--outbox"], **caps)
+    except OSError as exc:
+        print(f"autograder.sandbox: copy back failed: {exc}", file=sys.stderr)
+    return os.waitstatus_to_exitcode(status) & 0xFF
 
 
-def missing_layers() -> list[str]:
-    """Spanish-free, instructor-facing list of isolation layers this machine lacks."""
-    caps = capabilities()
+def _kill_everything_else() -> None:
+    """Kill every process of the unit but this one (and bwrap's init, which we cannot signal)."""
+    for _ in range(50):
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            pass
+        alive = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid())]
+        if not alive:
+            return
+
+
+# --- inspection: what actually runs ------------------------------------------
+
+#: Code that ``autograder.cli.inspect_execution`` runs in a kernel to see what it can reach.
+PROBE_CODE = (
+    f"UNIT_DIR = {UNIT_DIR!r}\n"
+    + """
+import json as _j, os as _o, resource as _r
+def _ns(name):
+    try:
+        return _o.readlink('/proc/self/ns/' + name)
+    except OSError:
+        return None
+def _readable(path):
+    try:
+        open(path, 'rb').read(1)
+        return True
+    except OSError:
+        return False
+def _writable(path):
+    try:
+        open(path, 'w').close()
+        return True
+    except OSError:
+        return False
+def _uid_map():
+    try:
+        return open('/proc/self/uid_map').read().split()
+    except OSError:
+        return None
+print('IAP-PROBE ' + _j.dumps({
+    'uid': _o.getuid(), 'uid_map': _uid_map(),
+    'ns': {n: _ns(n) for n in ('user', 'pid', 'net', 'ipc', 'uts', 'mnt')},
+    'pid': _o.getpid(), 'shadow': _readable('/etc/shadow'),
+    'memory': _r.getrlimit(_r.RLIMIT_AS)[0], 'sandbox': _o.environ.get('AUTOGRADER_SANDBOX'),
+    'env': sorted(_o.environ), 'cwd': _o.getcwd(), 'paths': {p: _o.path.exists(p) for p in PATHS},
+    'unit_dir_writable': _writable(UNIT_DIR + '/probe'),
+}))
+"""
+)
+
+
+def judge_probe(found: dict, course: str | os.PathLike) -> list[str]:
+    """Compare what a kernel reported (:data:`PROBE_CODE`) with the grader; return the missing layers.
+
+    Parameters
+    ----------
+    found : dict
+        The probe's JSON.
+    course : path-like
+        The course directory, which must not be visible.
+    """
     missing = []
-    if not caps["namespaces"]:
-        missing.append("network/user namespaces (kernels can reach the network)")
-    if caps["landlock"] < 1:
-        missing.append("Landlock (kernels can read the whole disk)")
+    for name, value in found["ns"].items():
+        if value is None or value == _own_namespace(name):
+            missing.append(f"{name} namespace")
+    triples = found.get("uid_map") or []
+    mapping = {int(a): int(b) for a, b in zip(triples[::3], triples[1::3], strict=False)}
+    outside = mapping.get(found["uid"], 0)
+    if found["uid"] == 0 or outside == 0:
+        missing.append("unprivileged uid (the kernel runs as root)")
+    if found["shadow"]:
+        missing.append("/etc/shadow is readable")
+    if any(found["paths"].values()):
+        missing.append(f"the course folder {course} is visible")
+    if found["sandbox"] != "1":
+        missing.append("allow-listed environment")
+    if found.get("unit_dir_writable", True):
+        missing.append("Landlock (Linux >= 5.13): the kernel could write its unit's private folder")
     return missing
 
 
+def _own_namespace(name: str) -> str | None:
+    try:
+        return os.readlink(f"/proc/self/ns/{name}")
+    except OSError:
+        return None
+
+
+def probe_paths(course: str | os.PathLike) -> list[str]:
+    """Paths a kernel must not see: the course, its gradebook and its source notebooks."""
+    course = Path(course).resolve()
+    return [
+        str(course / "nbgrader_config.py"),
+        str(course / "source"),
+        str(course / "gradebook.db"),
+    ]
+
+
+def private_folder() -> str:
+    """Make the host folder of one unit (removed by the kernel manager)."""
+    return tempfile.mkdtemp(prefix="iap-unit-")
+
+
 if __name__ == "__main__":
-    launch(sys.argv[1:])
+    sys.exit(supervise(sys.argv[1:]))

@@ -59,7 +59,7 @@ _attempt("gradebook", lambda: open("../../../gradebook.db", "rb").read(16))
 _attempt("entrega ajena", lambda: open("../../../submitted/good/1.1_RegresionLineal/1.1_RegresionLineal.ipynb").read())
 _attempt("calificado ajeno", lambda: os.listdir("../../good"))
 _attempt("escribir fuera", lambda: open("../../../hackeo.txt", "w").write("x"))
-_attempt("escribir en /tmp", lambda: open("/tmp/hackeo-iap.txt", "w").write("x"))
+_attempt("escribir en /usr", lambda: open("/usr/hackeo-iap.txt", "w").write("x"))
 _attempt("red", lambda: socket.create_connection(("1.1.1.1", 80), timeout=3))
 _attempt("senal al calificador", lambda: os.kill(os.getppid(), 0))
 open("mi_archivo.txt", "w").write("permitido")  # its own folder is writable
