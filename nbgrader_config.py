@@ -19,16 +19,14 @@ c.CourseDirectory.root = ROOT
 # most users. It is run-time state and ignored by git.
 c.Exchange.root = os.path.join(ROOT, "exchange")
 c.Exchange.path_includes_course = True
-# Data never travels with an assignment (nbgrader copies assignment files per
-# student): notebooks load it through ``autograder.datasets``.
+# Files shipped in source/<id>/ (a CSV a notebook reads, say) travel with the
+# assignment. The course's big datasets live in data/, outside every assignment
+# folder, so they never travel: notebooks load them through ``autograder.datasets``.
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints",
     "*.pyc",
     "__pycache__",
     "feedback",
-    "*.npz",
-    "*.gz",
-    "*.csv",
 ]
 
 # --- Student stubs (Spanish) -------------------------------------------------
@@ -90,9 +88,14 @@ try:
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
 
-    from autograder.feedback import HideHiddenTests
+    from autograder.feedback import HideHiddenTests, SanitizeOutputs
 
-    c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.preprocessors = [
+        GetGrades,
+        HideHiddenTests,
+        SanitizeOutputs,
+        CSSHTMLHeaderPreprocessor,
+    ]
 except ImportError:  # the course package is not installed: nbgrader's default feedback
     pass
 
@@ -118,6 +121,7 @@ try:
     )
 
     from autograder.faults import ResilientExecute
+    from autograder.feedback import SanitizeOutputs
 
     c.Autograde.autograde_preprocessors = [
         ResilientExecute,
@@ -127,6 +131,8 @@ try:
         SaveAutoGrades,
         AssignLatePenalties,
         CheckCellMetadata,
+        # last: the autograded notebook (shown by the formgrader) holds no live student HTML
+        SanitizeOutputs,
     ]
 except ImportError:  # the course package is not installed: nbgrader's default pipeline
     pass
