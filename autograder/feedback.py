@@ -37,6 +37,7 @@ from nbconvert.preprocessors import Preprocessor
 from nbgrader.converters import GenerateFeedback
 from nbgrader.preprocessors import ClearHiddenTests
 from nbgrader.utils import is_grade, is_locked, is_solution
+from traitlets import Bool
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HIDDEN_NOTE = "# Prueba oculta: su código no se muestra, solo su resultado."
@@ -79,6 +80,8 @@ class SanitizeOutputs(Preprocessor):
     their format (nbconvert renders no raw cell without one); notebook widget
     state is dropped.
     """
+
+    enabled = Bool(True, help="Sanitize (on unless configured off).").tag(config=True)
 
     def preprocess(self, nb, resources):
         """Sanitize every cell, and drop widget state from the notebook metadata."""

@@ -43,7 +43,7 @@ from .course import Course
 STAGING_STEP = "staging"
 NOTE_ID = "autograder-note"
 #: Caps on what is copied from a submission's folder besides its notebooks.
-MAX_FILES = 1000
+MAX_FILES = 200
 MAX_FILES_BYTES = 100 * 2**20
 #: nbgrader metadata whose edit the student is told about (the rest is restored silently).
 _WATCHED = ("grade", "solution", "locked", "points", "task")
@@ -204,8 +204,8 @@ def _read_checked(course: Course, entry: os.DirEntry, notes: list[str]) -> Noteb
     size = entry.stat(follow_symlinks=False).st_size
     if size > course.max_notebook_bytes:
         notes.append(
-            f"Tu notebook pesa {size / 2**20:.1f} MB, más que el máximo de "
-            f"{course.max_notebook_bytes / 2**20:.0f} MB (¿salidas o datos muy grandes?), así que no "
+            f"Tu notebook pesa {_size(size)}, más que el máximo de "
+            f"{_size(course.max_notebook_bytes)} (¿salidas o datos muy grandes?), así que no "
             "se abrió y vale 0 puntos. Borra las salidas grandes y vuelve a entregarlo."
         )
         return None
@@ -226,6 +226,10 @@ def _read_checked(course: Course, entry: os.DirEntry, notes: list[str]) -> Noteb
         "se conserva sin cambios."
     )
     return None
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n / 2**10:.0f} kB"
 
 
 def _blank(course: Course, assignment: str, name: str) -> NotebookNode | None:
