@@ -156,11 +156,12 @@ class Course:
         """
         marker = "\x00student"
         template = self.path(step, marker, assignment)
-        return sorted(
-            name
-            for name in _list_component(template, marker)
-            if self.path(step, name, assignment).is_dir()
-        )
+        found = []
+        for name in _list_component(template, marker):
+            folder = self.path(step, name, assignment)
+            if folder.is_dir() and not folder.is_symlink():  # a link to another's work is not one
+                found.append(name)
+        return sorted(found)
 
     def submissions(self, assignment: str) -> list[str]:
         """Return the students with a submission of ``assignment`` (sorted)."""

@@ -310,10 +310,11 @@ def graded_students(root: Path, assignment: str) -> list[str]:
 def autograde(
     root: Path, assignment: str, students: Iterable[str] | None = None
 ) -> dict[str, dict]:
-    """Autograde submissions with nbgrader (hidden tests restored), one after the other.
+    """Autograde submissions with stock nbgrader, one after the other, as they are in ``submitted/``.
 
-    Returns nbgrader's result dictionary per student; a failing submission
-    does not stop the others.
+    No repair is applied (``autograder grade`` uses :func:`autograde_many`,
+    which grades repaired copies). Returns nbgrader's result dictionary per
+    student; a failing submission does not stop the others.
     """
     api = make_api(root)
     return {

@@ -89,7 +89,8 @@ def stage_submission(course: Course, assignment: str, student: str) -> list[str]
     notes: dict[str, list[str]] = {name: [] for name in expected}
     general: list[str] = []
     listed: dict[str, os.DirEntry] = {}
-    skipped = _copy_files(source, target, listed)
+    # a submission folder that is a symlink (to a classmate's work, say) is not followed
+    skipped = 1 if source.is_symlink() else _copy_files(source, target, listed)
     found = {name: listed[name] for name in expected if name in listed}
     others = [entry for name, entry in sorted(listed.items()) if name not in found]
     if skipped:

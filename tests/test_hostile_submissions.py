@@ -227,3 +227,26 @@ def test_feedback_time_is_linear_in_the_files_of_a_folder(course):
     print("feedback seconds by files in the folder:", {k: round(v, 2) for k, v in times.items()})
     # 20x the files may not cost 20x the time: the folder is never scanned
     assert times[20_000] < 3 * times[1000] + 2.0, times
+
+
+def test_a_failing_feedback_is_reported_and_the_others_written(course, capsys):
+    root = course[0]
+    phantom = root / "autograded" / "phantom" / "ps1"
+    phantom.mkdir(parents=True)
+    os.mkfifo(phantom / "problem1.ipynb")  # no readable notebook at all
+    shutil.rmtree(root / "feedback")
+    assert cli.main(["--course", str(root), "feedback", "ps1"]) == 1
+    err = capsys.readouterr().err
+    assert "feedback failed for phantom" in err
+    for student in CASES:
+        assert (root / "feedback" / student / "ps1" / "problem1.html").is_file()
+
+
+def test_a_submission_folder_linking_to_a_classmate_is_not_followed(course):
+    from autograder.course import Course
+
+    root = course[0]
+    link = root / "submitted" / "copion" / "ps1"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(root / "submitted" / "honest" / "ps1", target_is_directory=True)
+    assert "copion" not in Course(root).submissions("ps1")
