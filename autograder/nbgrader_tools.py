@@ -480,7 +480,10 @@ def autograde_many(
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         for assignment, student in tasks:
-            shutil.rmtree(staging_path(get_course(root), student, assignment), ignore_errors=True)
+            staged = staging_path(get_course(root), student, assignment)
+            shutil.rmtree(staged, ignore_errors=True)
+            with contextlib.suppress(OSError):  # the student's folder, when now empty
+                staged.parent.rmdir()
     order = {task: i for i, task in enumerate(tasks)}
     return sorted(results, key=lambda r: order[(r.assignment, r.student)])
 

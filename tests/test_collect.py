@@ -253,3 +253,31 @@ def test_cli_collect_reports_and_refuses_an_unknown_assignment(tmp_path, capsys)
         == 0
     )
     assert (course / "submitted" / "ana" / "ps1" / "problem1.ipynb").is_file()
+
+
+def test_the_total_cap_stops_a_download_of_many_large_files(tmp_path):
+    archive = tmp_path / "many.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for student in ("ana", "beto", "carla"):
+            zf.writestr(f"{student}.ipynb", _notebook_bytes(student) + b" " * 2**20)
+    result = collect(archive, A, tmp_path / "course", max_total_bytes=int(2.5 * 2**20))
+    assert [c.student for c in result.collected] == ["ana", "beto"]
+    assert any("carla.ipynb: the download exceeds the total cap" in p for p in result.problems)
+
+
+def test_sizes_declared_in_a_zip_header_are_not_trusted(tmp_path):
+    archive = tmp_path / "liar.zip"
+    big = _notebook_bytes("big") + b" " * (3 * 2**20)
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("liar.ipynb", big)
+        zf.writestr("ana.ipynb", _notebook_bytes("ana"))
+    data = bytearray(archive.read_bytes())
+    # declare 100 bytes uncompressed for liar.ipynb, in the local and the central header
+    local = data.index(b"PK\x03\x04")
+    data[local + 22 : local + 26] = (100).to_bytes(4, "little")
+    central = data.index(b"PK\x01\x02")
+    data[central + 24 : central + 28] = (100).to_bytes(4, "little")
+    archive.write_bytes(bytes(data))
+    result = collect(archive, A, tmp_path / "course", max_file_bytes=2**20)
+    assert [c.student for c in result.collected] == ["ana"]
+    assert any(p.startswith("liar.ipynb: ") for p in result.problems), result.problems
