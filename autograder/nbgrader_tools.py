@@ -122,7 +122,8 @@ def make_api(root: Path, log_level: str = "WARN", submitted_directory: str | Non
 
     _tools_on_path()
     config = load_config(root)
-    Path(config.Exchange.root).mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # a shared exchange may belong to another user
+        Path(config.Exchange.root).mkdir(parents=True, exist_ok=True)
     config.CourseDirectory.db_url = db_url(root)
     if submitted_directory is not None:
         config.CourseDirectory.submitted_directory = submitted_directory

@@ -36,6 +36,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell
+from nbformat.validator import normalize
 
 from .course import Course
 
@@ -217,7 +218,16 @@ def _read_checked(course: Course, entry: os.DirEntry, notes: list[str]) -> Noteb
             fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
             with os.fdopen(fd, encoding="utf-8") as handle:
                 nb = nbformat.read(handle, as_version=4)
-            nbformat.validate(nb)
+            try:
+                nbformat.validate(nb)
+            except nbformat.ValidationError:
+                # what Jupyter itself repairs (invalid metadata, say) is no reason for a 0
+                _, fixed = normalize(nb, relax_add_props=True, strip_invalid_metadata=True)
+                nb = nbformat.from_dict(fixed)
+                for cell in nb.cells:  # keys a cell may not have (stock nbgrader ignores them)
+                    for key in set(cell) - _CELL_KEYS:
+                        del cell[key]
+                nbformat.validate(nb)
             return nb
         except Exception as exc:  # invalid JSON, a foreign format, bad encoding
             reason = f"no es un notebook válido ({str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__})"
@@ -227,6 +237,9 @@ def _read_checked(course: Course, entry: os.DirEntry, notes: list[str]) -> Noteb
         "se conserva sin cambios."
     )
     return None
+
+
+_CELL_KEYS = {"id", "cell_type", "metadata", "source", "outputs", "execution_count", "attachments"}
 
 
 def _size(n: int) -> str:

@@ -5,6 +5,7 @@ and none stops grading or feedback, leaks a solution or reaches the page live.
 """
 
 import copy
+import json
 import os
 import re
 import shutil
@@ -75,6 +76,13 @@ def _scripts(nb):
     _cell(nb, "cubes_answer").source = "<script>alert('md')</script> [x](javascript:alert(3))"
 
 
+def _slipped(nb):
+    data = json.loads(nbformat.writes(nb))
+    data["cells"][2]["metadata"]["collapsed"] = "sí"
+    data["cells"][2]["unknown_key"] = 1
+    return json.dumps(data)
+
+
 # student -> (notebooks to write, extra setup of the folder, expected autograded score, note)
 CASES = {
     "honest": (lambda c: _solved(c), None, FULL, None),
@@ -111,6 +119,13 @@ CASES = {
         "odd",
         5.0,
         "No entregaste «problem2.ipynb»",
+    ),
+    # schema slips Jupyter itself repairs (bad metadata, an unknown cell key) cost nothing
+    "schema_slips": (
+        lambda c: {**_solved(c), "problem1": _slipped(_solved(c)["problem1"])},
+        None,
+        FULL,
+        None,
     ),
     "many_files": (lambda c: _solved(c), "many", FULL, "No se copiaron 19800 archivo(s)"),
 }
