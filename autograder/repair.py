@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import shutil
 import stat
 from pathlib import Path
@@ -99,11 +100,20 @@ def stage_submission(course: Course, assignment: str, student: str) -> list[str]
             f"No se copiaron {skipped} archivo(s) de tu carpeta (enlaces, archivos especiales, "
             "o más archivos o más datos de lo permitido)."
         )
+    renamed: dict[str, os.DirEntry] = {}
+    latest_first = sorted(
+        others, key=lambda e: e.stat(follow_symlinks=False).st_mtime, reverse=True
+    )
+    for entry in latest_first:  # "problem1 (1).ipynb", "problem1-2.ipynb", "Problem1.ipynb"
+        name = _copy_of(entry.name, expected)
+        if name is not None and name not in found and name not in renamed:
+            renamed[name] = entry
     if len(expected) == 1 and expected[0] not in found and len(others) == 1:
-        name = expected[0]
-        found[name] = others[0]
+        renamed[expected[0]] = others[0]
+    for name, entry in renamed.items():
+        found[name] = entry
         notes[name].append(
-            f"Tu notebook se llamaba «{others[0].name}»; se calificó como «{name}.ipynb». "
+            f"Tu notebook se llamaba «{entry.name}»; se calificó como «{name}.ipynb». "
             "La próxima vez no le cambies el nombre."
         )
     missing = [name for name in expected if name not in found]
@@ -141,6 +151,14 @@ def stage_submission(course: Course, assignment: str, student: str) -> list[str]
         nbformat.write(nb, target / f"{name}.ipynb")
         all_notes += own
     return all_notes
+
+
+def _copy_of(filename: str, expected: list[str]) -> str | None:
+    """Return the expected notebook a renamed copy stands for (a download suffix, the case), or None."""
+    stem = filename[: -len(".ipynb")]
+    bare = re.sub(r"(\s*\(\d+\)|-\d+)$", "", stem).casefold()
+    matches = [name for name in expected if name.casefold() == bare]
+    return matches[0] if len(matches) == 1 else None
 
 
 def _copy_files(source: Path, target: Path, notebooks: dict[str, os.DirEntry]) -> int:

@@ -127,6 +127,12 @@ CASES = {
         FULL,
         None,
     ),
+    "renamed_copy": (
+        lambda c: {"problem1": _solved(c)["problem1"], "problem2 (1)": _solved(c)["problem2"]},
+        None,
+        FULL,
+        "se llamaba «problem2 (1).ipynb»",
+    ),
     "many_files": (lambda c: _solved(c), "many", FULL, "No se copiaron 19800 archivo(s)"),
 }
 
