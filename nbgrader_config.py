@@ -19,16 +19,14 @@ c.CourseDirectory.root = ROOT
 # most users. It is run-time state and ignored by git.
 c.Exchange.root = os.path.join(ROOT, "exchange")
 c.Exchange.path_includes_course = True
-# Data never travels with an assignment (nbgrader copies assignment files per
-# student): notebooks load it through ``autograder.datasets``.
+# Files shipped in source/<id>/ (a CSV a notebook reads, say) travel with the
+# assignment. The course's big datasets live in data/, outside every assignment
+# folder, so they never travel: notebooks load them through ``autograder.datasets``.
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints",
     "*.pyc",
     "__pycache__",
     "feedback",
-    "*.npz",
-    "*.gz",
-    "*.csv",
 ]
 
 # --- Student stubs (Spanish) -------------------------------------------------
@@ -101,10 +99,15 @@ from nbgrader.preprocessors import (  # noqa: E402
     SaveAutoGrades,
 )
 
+from autograder.feedback import HideHiddenTests, SanitizeOutputs  # noqa: E402
 from autograder.harness.execute import TrustedExecute  # noqa: E402
-from autograder.feedback import HideHiddenTests  # noqa: E402
 
-c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [
+    GetGrades,
+    HideHiddenTests,
+    SanitizeOutputs,
+    CSSHTMLHeaderPreprocessor,
+]
 
 # --- Faults and the sandbox ----------------------------------------------------
 # Submissions run in ``autograder.sandbox``'s sealed unit (bubblewrap: own
@@ -127,4 +130,6 @@ c.Autograde.autograde_preprocessors = [
     SaveAutoGrades,
     AssignLatePenalties,
     CheckCellMetadata,
+    # last: the autograded notebook (shown by the formgrader) holds no live student HTML
+    SanitizeOutputs,
 ]

@@ -24,12 +24,33 @@ from . import nbgrader_tools as tools
 from .report import build_report, record_times
 
 
+class Refusal(SystemExit):
+    """A command that cannot do what it was asked: its message goes to stderr, exit status 1."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+
+
 def _ids(root: Path, ids: list[str]) -> list[str]:
+    """Return the assignments to work on: the ones named, else all; refuse unknown ones."""
     known = tools.assignment_ids(root)
     unknown = sorted(set(ids) - set(known))
     if unknown:
-        raise SystemExit(f"unknown assignment(s): {', '.join(unknown)}; known: {', '.join(known)}")
-    return ids or known
+        raise Refusal(
+            f"unknown assignment(s): {', '.join(unknown)}; known: {', '.join(known) or '(none)'}"
+        )
+    if not ids and not known:
+        raise Refusal(
+            f"no assignments in {tools.get_course(root).source('*').parent}: "
+            "nothing to do (an assignment is a folder of notebooks)"
+        )
+    return list(dict.fromkeys(ids)) or known
+
+
+def _nothing_to_do(message: str, named: bool) -> int:
+    """Say that a verb found nothing to do; non-zero when the instructor named what to work on."""
+    print(message, file=sys.stderr if named else sys.stdout)
+    return 1 if named else 0
 
 
 def cmd_release(root: Path, args: argparse.Namespace) -> int:
@@ -42,29 +63,50 @@ def cmd_release(root: Path, args: argparse.Namespace) -> int:
 def validate_assignment(root: Path, assignment: str) -> list[str]:
     """Return the problems of one assignment (empty when it is sound).
 
-    The source must pass every autograded test cell; the committed student
-    version must equal a fresh ``generate_assignment``; and the untouched
-    student version, with hidden tests restored, must pass none.
+    For every notebook of the assignment: the source must pass every
+    autograded test cell (run beside the assignment's files); the committed
+    student version must equal a fresh ``generate_assignment``; and the
+    untouched student version, with hidden tests restored, must pass none.
     """
+    course = tools.get_course(root)
     problems = []
-    source = nbformat.read(root / "source" / assignment / f"{assignment}.ipynb", as_version=4)
-    release_path = root / "release" / assignment / f"{assignment}.ipynb"
-    fresh = tools.generate_release_copy(root, assignment)
-    if not release_path.exists():
-        return [f"{assignment}: release/ has no student version; run `autograder release`"]
-    if nbformat.read(release_path, as_version=4) != fresh:
-        problems.append(
-            f"{assignment}: release/ is out of date with source/; run `autograder release`"
-        )
-    for result in tools.run_and_score(source, root).values():
-        if result.score is not None and not result.passed:
+    fresh = tools.generate_release_copies(root, assignment)
+    for name in course.notebooks(assignment):
+        label = f"{assignment}/{name}.ipynb"
+        source = nbformat.read(course.source(assignment) / f"{name}.ipynb", as_version=4)
+        release_path = course.release(assignment) / f"{name}.ipynb"
+        if not release_path.exists():
+            problems.append(f"{label}: release/ has no student version; run `autograder release`")
+        elif nbformat.read(release_path, as_version=4) != fresh[name]:
             problems.append(
-                f"{assignment}: source fails {result.grade_id}: {result.error.strip()[:300]}"
+                f"{label}: release/ is out of date with source/; run `autograder release`"
             )
-    for result in tools.run_and_score(mutation.with_hidden_tests(fresh, source), root).values():
-        if result.score:
-            problems.append(f"{assignment}: the untouched student version passes {result.grade_id}")
+        for result in _run_beside_files(root, assignment, source).values():
+            if result.score is not None and not result.passed:
+                problems.append(
+                    f"{label}: source fails {result.grade_id}: {result.error.strip()[:300]}"
+                )
+        untouched = mutation.with_hidden_tests(fresh[name], source)
+        for result in _run_beside_files(root, assignment, untouched).values():
+            if result.score:
+                problems.append(f"{label}: the untouched student version passes {result.grade_id}")
     return problems
+
+
+def _run_beside_files(root: Path, assignment: str, nb) -> dict[str, tools.CellResult]:
+    """Execute ``nb`` as the grader does, in a scratch copy of the assignment's files, and score it."""
+    import tempfile
+
+    course = tools.get_course(root)
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp) / assignment
+        shutil.copytree(
+            course.source(assignment),
+            scratch,
+            symlinks=True,
+            ignore=shutil.ignore_patterns("*.ipynb", *course.coursedir.ignore),
+        )
+        return tools.score_cells(tools.execute(nb, scratch, root=root))
 
 
 def cmd_validate(root: Path, args: argparse.Namespace) -> int:
@@ -79,12 +121,12 @@ def cmd_validate(root: Path, args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def print_grades(root: Path) -> None:
-    """Print the gradebook as a table."""
-    rows = tools.grades(root)
-    print(f"\n{'estudiante':<24} {'tarea':<28} {'automática':>10} {'máximo':>7}  revisión manual")
+def print_grades(root: Path, assignments: list[str] | None = None) -> None:
+    """Print the gradebook as a table (instructor-facing, in English)."""
+    rows = tools.grades(root, assignments)
+    print(f"\n{'student':<24} {'assignment':<28} {'autograded':>10} {'max':>7}  manual grading")
     for g in rows:
-        manual = "pendiente" if g.needs_manual_grade else "-"
+        manual = "pending" if g.needs_manual_grade else "-"
         print(
             f"{g.student:<24} {g.assignment:<28} {g.auto_score:>10.1f} {g.max_score:>7.1f}  {manual}"
         )
@@ -98,7 +140,7 @@ def _progress(done: int, total: int, result: tools.GradingResult) -> None:
         f"[{bar}] {done}/{total}  {result.assignment} {result.student}: {status} ({result.seconds:.1f} s)"
     )
     for note in result.notes:
-        print(f"    nota: {note}")
+        print(f"    note to the student: {note}")
     if not result.success:
         print(result.log[-2000:], file=sys.stderr)
 
@@ -189,10 +231,13 @@ def cmd_grade(root: Path, args: argparse.Namespace) -> int:
     """Autograde every submission of the assignments, in parallel over submissions."""
     from .sandbox import INSTALL_HINT, UNSANDBOXED_VARIABLE
 
-    tasks = [(a, s) for a in _ids(root, args.ids) for s in tools.submissions(root, a)]
+    ids = _ids(root, args.ids)
+    tasks = [(a, s) for a in ids for s in tools.submissions(root, a)]
     if not tasks:
-        print("no submissions in submitted/")
-        return 0
+        folder = tools.get_course(root).coursedir.submitted_directory
+        return _nothing_to_do(
+            f"nothing to grade: no submissions of {', '.join(ids)} in {folder}/", bool(args.ids)
+        )
     jobs = args.jobs or os.cpu_count() or 1
     if getattr(args, "unsandboxed", False):
         os.environ[UNSANDBOXED_VARIABLE] = "1"
@@ -221,20 +266,36 @@ def cmd_grade(root: Path, args: argparse.Namespace) -> int:
     print(
         f"graded {len(results)} submission(s) in {time.perf_counter() - start:.0f} s with {jobs} job(s)"
     )
-    print_grades(root)
+    print_grades(root, ids)
     return 1 if any(not r.success for r in results) else 0
 
 
 def cmd_feedback(root: Path, args: argparse.Namespace) -> int:
-    """Generate the HTML feedback of every autograded submission."""
-    for assignment in _ids(root, args.ids):
-        tools.feedback(root, assignment, tools.graded_students(root, assignment))
-    print(f"feedback written to {root / 'feedback'}")
-    return 0
+    """Generate the HTML feedback of every autograded submission; go on past failures."""
+    from .feedback import generate_feedback
+
+    ids = _ids(root, args.ids)
+    done, failures = 0, []
+    for assignment in ids:
+        students = tools.graded_students(root, assignment)
+        ok, failed = generate_feedback(tools.get_course(root), assignment, students)
+        done += len(ok)
+        failures += [(assignment, student, error) for student, error in failed]
+    if not done and not failures:
+        return _nothing_to_do(
+            f"no feedback to write: no autograded submissions of {', '.join(ids)}", bool(args.ids)
+        )
+    folder = tools.get_course(root).coursedir.feedback_directory
+    print(f"feedback written for {done} submission(s) into {folder}/")
+    for assignment, student, error in failures:
+        print(f"  ! feedback failed for {student} ({assignment}): {error}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 def cmd_export(root: Path, args: argparse.Namespace) -> int:
     """Export the grades: nbgrader's CSV and a one-row-per-student CSV for Moodle and Canvas."""
+    if not tools.grades(root):
+        return _nothing_to_do("nothing to export: the gradebook holds no graded submission", False)
     path = tools.export_csv(root, root / args.to)
     print(f"grades written to {path}")
     lms = tools.export_lms_csv(root, root / args.lms)
@@ -244,6 +305,11 @@ def cmd_export(root: Path, args: argparse.Namespace) -> int:
 
 def cmd_report(root: Path, args: argparse.Namespace) -> int:
     """Write the HTML report: score distributions, failure rate per test cell, grading times."""
+    ids = _ids(root, args.ids)
+    if not tools.grades(root, ids):
+        return _nothing_to_do(
+            f"nothing to report: no graded submissions of {', '.join(ids)}", bool(args.ids)
+        )
     path = build_report(root, root / args.to, args.ids or None)
     print(f"report written to {path}")
     return 0
@@ -254,13 +320,23 @@ def cmd_collect(root: Path, args: argparse.Namespace) -> int:
     from .collect import collect
 
     _ids(root, [args.assignment])
-    collected, problems = collect(args.source, args.assignment, root)
-    for item in collected:
+    result = collect(args.source, args.assignment, tools.get_course(root), lms=args.lms)
+    for item in result.collected:
         print(f"{item.student}: {item.source} -> {item.target.relative_to(root)}")
-    for problem in problems:
+    for item in result.kept:
+        print(f"  note: {item}")
+    for problem in result.problems:
         print(f"  ! {problem}", file=sys.stderr)
-    print(f"collected {len(collected)} submission(s) of {args.assignment}")
-    return 0 if collected else 1
+    for error in result.errors:
+        print(f"  ERROR: {error}", file=sys.stderr)
+    print(
+        f"collected {len(result.collected)} submission(s) of {args.assignment} "
+        f"({result.lms} names); {len(result.problems)} entry(ies) skipped, "
+        f"{len(result.errors)} error(s)"
+    )
+    if not result.collected:
+        print("nothing collected", file=sys.stderr)
+    return 0 if result.collected and not result.errors else 1
 
 
 def cmd_demo(root: Path, args: argparse.Namespace) -> int:
@@ -333,13 +409,27 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("collect", help=cmd_collect.__doc__)
     p.add_argument("source", type=Path, help="zip file or folder downloaded from the LMS")
     p.add_argument("--assignment", required=True, help="assignment id")
+    p.add_argument(
+        "--lms",
+        choices=("moodle", "canvas", "plain"),
+        default=None,
+        help="the LMS's file naming (default: detected; mixed namings are reported)",
+    )
     p.set_defaults(func=cmd_collect)
     args = parser.parse_args(argv)
     # nbgrader's gradebook triggers SQLAlchemy warnings that say nothing to an instructor
     warnings.filterwarnings("ignore", module="nbgrader")
     warnings.filterwarnings("ignore", message=".*not in session.*")
-    root = tools.course_root(args.course)
-    return args.func(root, args)
+    try:
+        root = tools.course_root(args.course)
+    except tools.PipelineError as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return args.func(root, args)
+    except Refusal as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,13 +1,8 @@
 """Grade broken submissions as fairly as possible, and never let one stop the batch.
 
-Two pieces, both used by ``autograder grade``:
+Submissions are repaired before nbgrader sees them, on staged copies, by
+:mod:`autograder.repair` (``submitted/`` is never edited). Here:
 
-- :func:`prepare_submission` runs before nbgrader sees a submission. A
-  notebook that is not valid JSON, or an empty file, is replaced by the
-  untouched student version (so every test scores 0 and the gradebook gets
-  its entry) with a Spanish note on top, and the original file is kept
-  beside it; a notebook uploaded under another name is renamed; copies of
-  graded cells become plain cells.
 - :class:`ResilientExecute` replaces nbgrader's ``Execute`` in the autograde
   pipeline (see ``nbgrader_config.py``). It starts the kernel in
   :mod:`autograder.sandbox`, bounds the whole notebook's time, and when the
@@ -22,121 +17,13 @@ a ``MemoryError`` in its cell instead of taking the machine.
 
 from __future__ import annotations
 
-import shutil
 import time
-from pathlib import Path
 
-import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
-from nbformat.v4 import new_markdown_cell, new_output
+from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
-
-NOTE_ID = "autograder-note"
-
-
-def _note(text: str) -> NotebookNode:
-    cell = new_markdown_cell(f"**Nota del calificador automático.** {text}")
-    cell.id = NOTE_ID
-    return cell
-
-
-def prepare_submission(root: Path, assignment: str, student: str) -> list[str]:
-    """Make a submission gradable; return the notes (Spanish) about what was done.
-
-    Parameters
-    ----------
-    root : Path
-        The course directory.
-    assignment, student : str
-        Which submission, in ``submitted/<student>/<assignment>/``.
-    """
-    from .sandbox import remove_special_files
-
-    folder = root / "submitted" / student / assignment
-    target = folder / f"{assignment}.ipynb"
-    notes = []
-    removed = []
-    for path in (folder.parent, folder):
-        if path.is_symlink():
-            path.unlink()  # the link itself, never what it points to
-            removed.append(path.name)
-    removed += remove_special_files(folder)
-    if removed:
-        notes.append(
-            "Tu entrega contenía enlaces simbólicos u otros archivos especiales "
-            f"({', '.join(sorted(removed)[:10])}); se eliminaron sin abrirlos. "
-            "Entrega solo archivos normales."
-        )
-    if not folder.is_dir():
-        return notes
-    if target.name in removed:  # the notebook itself was a link: graded as an empty submission
-        blank = nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", as_version=4)
-        message = (
-            "Tu notebook era un enlace simbólico, no un archivo: no se abrió. Se calificó como una "
-            "entrega vacía (0 puntos en las pruebas automáticas). Entrega el archivo .ipynb en sí."
-        )
-        blank.cells.insert(0, _note(message))
-        nbformat.write(blank, target)
-        notes.append(message)
-        return notes
-    if not target.exists():
-        others = sorted(folder.glob("*.ipynb"))
-        if len(others) == 1:
-            others[0].rename(target)
-            notes.append(
-                f"Tu notebook se llamaba «{others[0].name}»; se calificó como «{target.name}». "
-                "La próxima vez no le cambies el nombre."
-            )
-        else:
-            return notes  # nbgrader scores a missing notebook 0 by itself
-    try:
-        nb = nbformat.read(target, as_version=4)
-        nbformat.validate(nb)
-    except Exception as exc:  # invalid JSON, an empty file, a foreign format
-        reason = (
-            "el archivo está vacío"
-            if target.stat().st_size == 0
-            else f"no es un notebook válido ({exc})"
-        )
-        reason = reason.splitlines()[0][:300]
-        shutil.copyfile(target, folder / f"{assignment}.ipynb.original")
-        blank = nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", as_version=4)
-        message = (
-            f"No se pudo leer tu entrega: {reason}. Se calificó como una entrega vacía (0 puntos en las "
-            "pruebas automáticas). Si crees que es un error, habla con tu profesor: tu archivo original se guardó."
-        )
-        blank.cells.insert(0, _note(message))
-        nbformat.write(blank, target)
-        notes.append(message)
-        return notes
-    duplicates = _drop_duplicate_grade_ids(nb)
-    if duplicates:
-        nbformat.write(nb, target)
-        notes.append(
-            f"Tu notebook tenía celdas calificables duplicadas ({', '.join(duplicates)}); "
-            "se calificó la primera de cada una y las copias se trataron como celdas normales."
-        )
-    return notes
-
-
-def _drop_duplicate_grade_ids(nb: NotebookNode) -> list[str]:
-    """Turn repeated nbgrader cells (a copied and pasted test cell, say) into plain cells.
-
-    nbgrader's own ``DeduplicateIds`` leaves such cells in a state that makes
-    ``OverwriteCells.add_missing_cells`` crash, failing the whole submission.
-    """
-    seen, duplicates = set(), []
-    for cell in nb.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if grade_id is None:
-            continue
-        if grade_id in seen:
-            del cell.metadata["nbgrader"]
-            duplicates.append(grade_id)
-        seen.add(grade_id)
-    return duplicates
 
 
 class ResilientExecute(Execute):

@@ -22,9 +22,8 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
 
-CONFIG_FILE = "nbgrader_config.py"
+from .course import CONFIG_FILE, Course, CourseError
 
 
 class PipelineError(RuntimeError):
@@ -32,28 +31,44 @@ class PipelineError(RuntimeError):
 
 
 def course_root(start: str | os.PathLike | None = None) -> Path:
-    """Return the course directory: the nearest folder, from ``start`` up, holding ``nbgrader_config.py``.
+    """Return the course directory: ``start`` itself, or the nearest folder holding ``nbgrader_config.py``.
 
-    Falls back to the repository this package was installed from.
+    Parameters
+    ----------
+    start : path-like, optional
+        The course directory (``--course``); when None, the current folder or
+        the nearest one above it holding ``nbgrader_config.py``.
+
+    Raises
+    ------
+    PipelineError
+        When there is no course there: there is no fallback to another course.
     """
-    here = Path(start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_FILE).is_file() and (folder / "source").is_dir():
-            return folder
-    fallback = Path(__file__).resolve().parent.parent
-    if (fallback / CONFIG_FILE).is_file():
-        return fallback
-    raise PipelineError(
-        f"No course directory (a folder with {CONFIG_FILE} and source/) above {here}."
-    )
+    try:
+        return Course.find(start).root
+    except CourseError as exc:
+        raise PipelineError(str(exc)) from None
+
+
+_COURSES: dict[tuple[str, float], Course] = {}
+
+
+def get_course(root: str | os.PathLike) -> Course:
+    """Return the :class:`~autograder.course.Course` at ``root`` (its config is loaded once per process)."""
+    root = Path(root).resolve()
+    try:
+        stamp = (root / CONFIG_FILE).stat().st_mtime
+    except OSError:
+        stamp = 0.0
+    key = (str(root), stamp)
+    if key not in _COURSES:
+        _COURSES[key] = Course(root)
+    return _COURSES[key]
 
 
 def load_config(root: Path) -> Config:
-    """Load the course's ``nbgrader_config.py`` from ``root`` and point it at ``root``."""
-    config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
-    config.CourseDirectory.root = str(root)
-    config.Exchange.root = str(root / "exchange")
-    return config
+    """Return (a copy of) the course's ``nbgrader_config.py`` configuration, pointed at ``root``."""
+    return copy.deepcopy(get_course(root).config)
 
 
 def _tools_on_path() -> None:
@@ -74,7 +89,10 @@ def db_url(root: Path) -> str:
     SQLite URLs get a busy timeout, so that parallel graders wait for the
     write lock instead of failing with "database is locked".
     """
-    url = load_config(root).CourseDirectory.get("db_url") or f"sqlite:///{root / 'gradebook.db'}"
+    url = (
+        get_course(root).config.CourseDirectory.get("db_url")
+        or f"sqlite:///{root / 'gradebook.db'}"
+    )
     if url.startswith("sqlite:") and "timeout=" not in url:
         url += ("&" if "?" in url else "?") + f"timeout={SQLITE_BUSY_TIMEOUT}"
     return url
@@ -82,26 +100,41 @@ def db_url(root: Path) -> str:
 
 def course_id(root: Path) -> str:
     """Return the course id of the course at ``root``."""
-    return load_config(root).CourseDirectory.course_id
+    return get_course(root).course_id
 
 
-def make_api(root: Path, log_level: str = "WARN"):
-    """Return an ``NbGraderAPI`` for the course at ``root``."""
+def make_api(root: Path, log_level: str = "WARN", submitted_directory: str | None = None):
+    """Return an ``NbGraderAPI`` for the course at ``root``.
+
+    Parameters
+    ----------
+    root : Path
+        The course directory.
+    log_level : str
+        nbgrader's log level.
+    submitted_directory : str, optional
+        Where nbgrader reads submissions from instead of the config's
+        ``CourseDirectory.submitted_directory`` (the coordinator's staging
+        folder of repaired copies).
+    """
     from nbgrader.apps.api import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
     _tools_on_path()
-    (root / "exchange").mkdir(exist_ok=True)
     config = load_config(root)
+    with contextlib.suppress(OSError):  # a shared exchange may belong to another user
+        Path(config.Exchange.root).mkdir(parents=True, exist_ok=True)
     config.CourseDirectory.db_url = db_url(root)
+    if submitted_directory is not None:
+        config.CourseDirectory.submitted_directory = submitted_directory
     config.NbGraderAPI.log_level = log_level
     coursedir = CourseDirectory(config=config)
     return NbGraderAPI(coursedir=coursedir, config=config)
 
 
 def assignment_ids(root: Path) -> list[str]:
-    """Return the ids of the assignments in ``source/`` (sorted)."""
-    return sorted(p.name for p in (root / "source").iterdir() if (p / f"{p.name}.ipynb").is_file())
+    """Return the ids of the assignments in ``source/``: folders holding notebooks (sorted)."""
+    return get_course(root).assignments()
 
 
 def _checked(result: dict, what: str) -> dict:
@@ -115,27 +148,55 @@ def _checked(result: dict, what: str) -> dict:
 def release(root: Path, ids: Iterable[str] | None = None) -> list[Path]:
     """Generate the student versions of the assignments into ``release/`` with nbgrader.
 
-    Returns the paths of the generated notebooks.
+    Returns the paths of the generated notebooks (every notebook of every assignment).
     """
     api = make_api(root)
+    course = get_course(root)
     paths = []
     for assignment in ids or assignment_ids(root):
         _checked(
             api.generate_assignment(assignment, force=True, create=True),
             f"generate_assignment {assignment}",
         )
-        paths.append(root / "release" / assignment / f"{assignment}.ipynb")
+        paths += [course.release(assignment) / f"{n}.ipynb" for n in course.notebooks(assignment)]
     return paths
 
 
-def generate_release_copy(root: Path, assignment: str) -> NotebookNode:
-    """Generate the student version of ``assignment`` in a scratch course and return it (``release/`` is untouched)."""
+def generate_release_copies(root: Path, assignment: str) -> dict[str, NotebookNode]:
+    """Generate the student versions of ``assignment`` in a scratch course (``release/`` is untouched).
+
+    Returns
+    -------
+    dict
+        Notebook name (without ``.ipynb``) to its freshly generated student version.
+    """
+    course = get_course(root)
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
         shutil.copy(root / CONFIG_FILE, scratch / CONFIG_FILE)
-        shutil.copytree(root / "source" / assignment, scratch / "source" / assignment)
-        path = release(scratch, [assignment])[0]
-        return nbformat.read(path, as_version=4)
+        shutil.copytree(course.source(assignment), scratch / "source" / assignment)
+        # files beside the assignments (a header notebook, say) travel too
+        for path in course.source(assignment).parent.iterdir():
+            if path.is_file() and not path.is_symlink():
+                shutil.copy(path, scratch / "source" / path.name)
+        config = scratch / CONFIG_FILE
+        # the scratch course keeps the default layout whatever the course configures
+        config.write_text(
+            config.read_text()
+            + "\nc.CourseDirectory.source_directory = 'source'"
+            + "\nc.CourseDirectory.release_directory = 'release'"
+            + "\nc.CourseDirectory.directory_structure = '{nbgrader_step}/{student_id}/{assignment_id}'"
+            + "\nc.CourseDirectory.db_url = ''\n"
+        )
+        release(scratch, [assignment])
+        folder = scratch / "release" / assignment
+        return {p.stem: nbformat.read(p, as_version=4) for p in sorted(folder.glob("*.ipynb"))}
+
+
+def generate_release_copy(root: Path, assignment: str) -> NotebookNode:
+    """Generate the student version of a one-notebook ``assignment`` (see :func:`generate_release_copies`)."""
+    copies = generate_release_copies(root, assignment)
+    return copies.get(assignment) or next(iter(copies.values()))
 
 
 # --- scoring a notebook's test cells as the autograder does -------------------
@@ -245,27 +306,22 @@ def run_and_score(
 
 def submissions(root: Path, assignment: str) -> list[str]:
     """Return the ids of the students with a submission of ``assignment`` in ``submitted/``."""
-    folder = root / "submitted"
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir() if (p / assignment).is_dir())
+    return get_course(root).submissions(assignment)
 
 
 def graded_students(root: Path, assignment: str) -> list[str]:
     """Return the ids of the students whose submission of ``assignment`` was autograded."""
-    folder = root / "autograded"
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir() if (p / assignment).is_dir())
+    return get_course(root).graded(assignment)
 
 
 def autograde(
     root: Path, assignment: str, students: Iterable[str] | None = None
 ) -> dict[str, dict]:
-    """Autograde submissions with nbgrader (hidden tests restored), one after the other.
+    """Autograde submissions with stock nbgrader, one after the other, as they are in ``submitted/``.
 
-    Returns nbgrader's result dictionary per student; a failing submission
-    does not stop the others.
+    No repair is applied (``autograder grade`` uses :func:`autograde_many`,
+    which grades repaired copies). Returns nbgrader's result dictionary per
+    student; a failing submission does not stop the others.
     """
     api = make_api(root)
     return {
@@ -353,7 +409,9 @@ _APIS: dict[str, object] = {}
 def _worker_api(root: str):
     """Return the worker's ``NbGraderAPI`` for the course (made once per process)."""
     if root not in _APIS:
-        _APIS[root] = make_api(Path(root))
+        from .repair import STAGING_STEP
+
+        _APIS[root] = make_api(Path(root), submitted_directory=STAGING_STEP)
     return _APIS[root]
 
 
@@ -397,7 +455,7 @@ def autograde_many(
 
     from nbgrader.api import Gradebook
 
-    from .faults import prepare_submission
+    from .repair import stage_submission, staging_path
 
     pool = None
     if jobs > 1:  # start the workers first: they warm up while this process checks the submissions
@@ -411,7 +469,9 @@ def autograde_many(
         pool.submit(int)  # launches every worker now (a spawn pool starts them on first use)
     try:
         ensure_in_gradebook(root, sorted({a for a, _ in tasks}))
-        notes = {(a, s): prepare_submission(root, a, s) for a, s in tasks}
+        # repairs happen on staged copies; submitted/ is never edited
+        course = get_course(root)
+        notes = {(a, s): stage_submission(course, a, s) for a, s in tasks}
         # create the students first, from this process, so workers only add grades
         with Gradebook(db_url(root), course_id(root)) as gb:
             for student in sorted({s for _, s in tasks}):
@@ -433,6 +493,11 @@ def autograde_many(
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        for assignment, student in tasks:
+            staged = staging_path(get_course(root), student, assignment)
+            shutil.rmtree(staged, ignore_errors=True)
+            with contextlib.suppress(OSError):  # the student's folder, when now empty
+                staged.parent.rmdir()
     order = {task: i for i, task in enumerate(tasks)}
     return sorted(results, key=lambda r: order[(r.assignment, r.student)])
 
@@ -487,21 +552,73 @@ def cell_scores(root: Path) -> dict[tuple[str, str, str, str], tuple[float | Non
     return scores
 
 
+@dataclass(frozen=True)
+class CellGrade:
+    """One grade cell of one submission, as the gradebook holds it."""
+
+    student: str
+    assignment: str
+    notebook: str
+    cell: str
+    auto_score: float | None
+    manual_score: float | None
+    max_score: float
+    needs_manual_grade: bool
+
+    @property
+    def score(self) -> float | None:
+        """The score that counts (a manual grade overrides the automatic one); None while pending."""
+        if self.manual_score is not None:
+            return self.manual_score
+        return None if self.needs_manual_grade else self.auto_score
+
+
+def cell_grades(root: Path) -> list[CellGrade]:
+    """Return every grade cell of every submission in the gradebook, manual status included."""
+    from nbgrader.api import Gradebook
+
+    _tools_on_path()
+    rows = []
+    with Gradebook(db_url(root), course_id(root)) as gb:
+        for assignment in gb.assignments:
+            for submission in assignment.submissions:
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        rows.append(
+                            CellGrade(
+                                submission.student.id,
+                                assignment.name,
+                                notebook.name,
+                                grade.name,
+                                grade.auto_score,
+                                grade.manual_score,
+                                float(grade.max_score),
+                                bool(grade.needs_manual_grade),
+                            )
+                        )
+    return rows
+
+
 def feedback(root: Path, assignment: str, students: Iterable[str] | None = None) -> None:
     """Generate the HTML feedback of autograded submissions into ``feedback/``.
 
-    Links and special files in ``autograded/`` and ``feedback/`` are removed
-    first: nbgrader copies these folders following links.
+    Every submission is tried (see :func:`autograder.feedback.generate_feedback`);
+    raises :class:`PipelineError` listing the ones that failed. Links and
+    special files in ``autograded/`` and ``feedback/`` are removed first.
     """
+    from .feedback import generate_feedback
     from .sandbox import remove_special_files
 
-    api = make_api(root)
-    for student in students or submissions(root, assignment):
+    course = get_course(root)
+    for student in students or graded_students(root, assignment):
         for top in ("autograded", "feedback"):
             remove_special_files(root / top / student / assignment)
-        _checked(
-            api.generate_feedback(assignment, student, force=True),
-            f"generate_feedback {assignment} {student}",
+    _, failed = generate_feedback(
+        course, assignment, list(students or graded_students(root, assignment))
+    )
+    if failed:
+        raise PipelineError(
+            "generate_feedback failed for " + "; ".join(f"{s}: {e}" for s, e in failed)
         )
 
 

@@ -58,7 +58,7 @@ def build_report(root: Path, destination: Path, assignments=None) -> Path:
 
     from . import nbgrader_tools as tools
 
-    cells = tools.cell_scores(root)
+    cells = tools.cell_grades(root)
     totals = tools.grades(root, assignments)
     by_assignment = defaultdict(list)
     for grade in totals:
@@ -84,27 +84,39 @@ def build_report(root: Path, destination: Path, assignments=None) -> Path:
         ax.set_title("Distribución de puntuaciones")
         parts.append(_png(fig))
         plt.close(fig)
-        failures = defaultdict(lambda: [0, 0])
-        for (_, a, _, cell), (auto, max_score) in cells.items():
-            if a == assignment and auto is not None:
-                failures[cell][0] += auto < max_score
-                failures[cell][1] += 1
-        rates = sorted(((f / n, cell, f, n) for cell, (f, n) in failures.items()), reverse=True)
+        # per cell: [not full marks, graded, awaiting manual grading]; a written answer
+        # awaiting its grade is pending, not failed
+        tally = defaultdict(lambda: [0, 0, 0])
+        several = len({c.notebook for c in cells if c.assignment == assignment}) > 1
+        for c in cells:
+            if c.assignment != assignment:
+                continue
+            label = f"{c.notebook}/{c.cell}" if several else c.cell
+            if c.score is None:
+                tally[label][2] += 1
+            else:
+                tally[label][0] += c.score < c.max_score
+                tally[label][1] += 1
+        rates = sorted(
+            ((f / n if n else 0.0, cell, f, n, p) for cell, (f, n, p) in tally.items()),
+            reverse=True,
+        )
         if rates:
             fig, ax = plt.subplots(figsize=(6, 0.3 * len(rates) + 1))
             ax.barh([r[1] for r in rates][::-1], [100 * r[0] for r in rates][::-1], color="#c54")
-            ax.set_xlabel("% de entregas que no superan la celda")
+            ax.set_xlabel("% de entregas calificadas que no superan la celda")
             ax.set_title("Tasa de fallo por celda de prueba")
             parts.append(_png(fig))
             plt.close(fig)
             rows = "".join(
-                f"<tr><td>{html.escape(cell)}</td><td>{f}</td><td>{n}</td><td>{100 * rate:.0f} %</td></tr>"
-                for rate, cell, f, n in rates
+                f"<tr><td>{html.escape(cell)}</td><td>{f}</td><td>{n}</td>"
+                f"<td>{f'{100 * rate:.0f} %' if n else '-'}</td>"
+                f"<td>{f'{p} pendiente(s) de calificación manual' if p else '-'}</td></tr>"
+                for rate, cell, f, n, p in rates
             )
             parts.append(
-                "<table><tr><th>celda</th><th>fallos</th><th>entregas</th><th>tasa</th></tr>"
-                + rows
-                + "</table>"
+                "<table><tr><th>celda</th><th>fallos</th><th>calificadas</th><th>tasa</th>"
+                "<th>revisión manual</th></tr>" + rows + "</table>"
             )
     times_path = root / TIMES_FILE
     if times_path.exists():

@@ -72,7 +72,7 @@ def main() -> None:
             for harness in order:
                 (after if harness else before).append(grade_once(assignment, harness))
         rows.append((assignment, statistics.median(before), statistics.median(after)))
-    print(f"\n| assignment | before (s) | with the harness (s) | ratio |\n|---|---|---|---|")
+    print("\n| assignment | before (s) | with the harness (s) | ratio |\n|---|---|---|---|")
     for assignment, before, after in rows:
         print(f"| {assignment} | {before:.1f} | {after:.1f} | {after / before:.2f} |")
 

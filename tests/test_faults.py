@@ -214,10 +214,9 @@ def test_fault_suite(course, capsys):
     assert printed.count("bloqueado:") == 9, printed
     assert (snooper / "mi_archivo.txt").read_text() == "permitido"
     assert not (course / "hackeo.txt").exists()
-    # the originals of unreadable files are kept
-    assert (
-        course / "submitted" / "invalid_json" / A / f"{A}.ipynb.original"
-    ).read_text() == '{"cells": ['
+    # submitted/ is never edited: repairs happened on staged copies
+    assert (course / "submitted" / "invalid_json" / A / f"{A}.ipynb").read_text() == '{"cells": ['
+    assert (course / "submitted" / "renamed" / A / "Copia de 1.1 (2).ipynb").is_file()
     # feedback works for every submission, broken ones included
     assert cli.main(["--course", str(course), "feedback", A]) == 0
     for student in CASES:
