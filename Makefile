@@ -5,19 +5,32 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format release lab clean
+.PHONY: demo test lint format release lab bundle chromium clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[grading,dev]'
 	@touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/autograder demo
 
-test: $(STAMP) lint
+test: $(STAMP) lint chromium
 	$(BIN)/python -m pytest -n 2 --durations=25
+
+# The browser tests (tests/browser/) drive the system's Chromium; it is installed here
+# when missing (Debian/Ubuntu as root), otherwise the exact command is printed.
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Chromium for the browser tests (apt-get install -y chromium)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "The browser tests need Chromium. Install it with:" >&2; \
+		echo "    sudo apt-get install -y chromium" >&2; \
+		exit 1; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -30,8 +43,11 @@ format: $(STAMP)
 release: $(STAMP)
 	$(BIN)/autograder release
 
+bundle: $(STAMP)
+	$(BIN)/autograder bundle --to dist/estudiantes
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab release/
 
 clean:
-	rm -rf submitted autograded feedback exchange gradebook.db grades.csv grades_lms.csv reports
+	rm -rf submitted autograded feedback exchange gradebook.db grades.csv grades_lms.csv reports dist
