@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
 import re
 import shutil
 import subprocess
@@ -34,6 +35,7 @@ from pathlib import Path
 
 import nbformat
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 from . import __version__
 
@@ -87,13 +89,16 @@ class SetupCell(Preprocessor):
     checksums nbgrader records cover the written line.
     """
 
+    enabled = Bool(True, help="nbconvert's preprocessors are off unless enabled").tag(config=True)
+
     def preprocess(self, nb, resources):
         """Replace the value of the ``PAQUETE_DEL_CURSO = ...`` line in every code cell."""
         url = package_url(self.config)
         for cell in nb.cells:
             if cell.cell_type == "code" and URL_LINE.search(cell.source):
                 cell.source = URL_LINE.sub(
-                    lambda m: f"{m.group('indent')}PAQUETE_DEL_CURSO = {url!r}", cell.source
+                    lambda m: f"{m.group('indent')}PAQUETE_DEL_CURSO = {json.dumps(url)}",
+                    cell.source,
                 )
         return nb, resources
 
