@@ -194,7 +194,7 @@ def leeme(wheel_name: str, ids: list[str], url: str) -> str:
         "cuando falta (tarda uno o dos minutos la primera vez) y lo avisa con un mensaje."
         if url
         else "Sube también el archivo `.whl` a Colab (panel *Archivos*) y ejecuta en una "
-        f"celda:\n\n    !pip install {wheel_name}\n\nAntes de la primera celda de la libreta."
+        f"celda, antes de la primera de la libreta:\n\n    %pip install {wheel_name}"
     )
     return f"""# Introducción al Aprendizaje Profundo — unidad 1
 

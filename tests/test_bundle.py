@@ -158,6 +158,7 @@ def _run_release_notebook(student_base, assignment, cell_timeout=240):
     shutil.copy(ROOT / "release" / assignment / nb_path.name, nb_path)
     runner = f"""
 import nbformat
+from nbclient import NotebookClient
 nb = nbformat.read({str(nb_path)!r}, as_version=4)
 NotebookClient(nb, timeout={cell_timeout}, allow_errors=True, kernel_name="python3",
                resources={{"metadata": {{"path": {str(work)!r}}}}}).execute()
