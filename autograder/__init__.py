@@ -24,21 +24,29 @@ _os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 
 @_contextlib.contextmanager
 def _stderr_fd_silenced():
-    """Send what C code writes to file descriptor 2 to the null device for a while."""
+    """Send what C code writes to file descriptor 2 to the null device for a while.
+
+    Where that is impossible (no fd 2, the null device out of reach in a
+    sandbox), nothing is silenced and nothing fails.
+    """
+    saved = null = None
     try:
         _sys.stderr.flush()
         saved = _os.dup(2)
-    except (OSError, ValueError, AttributeError):  # no usable fd 2: nothing to silence
-        yield
-        return
-    null = _os.open(_os.devnull, _os.O_WRONLY)
-    try:
+        null = _os.open(_os.devnull, _os.O_WRONLY)
         _os.dup2(null, 2)
+    except (OSError, ValueError, AttributeError):
+        for fd in (saved, null):
+            if fd is not None:
+                _os.close(fd)
+        saved = null = None
+    try:
         yield
     finally:
-        _os.dup2(saved, 2)
-        _os.close(saved)
-        _os.close(null)
+        if saved is not None:
+            _os.dup2(saved, 2)
+            _os.close(saved)
+            _os.close(null)
 
 
 class _QuietLoader:

@@ -18,7 +18,8 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from autograder.bundle import write_bundle
+from autograder import nbgrader_tools as tools
+from autograder.bundle import package_url, write_bundle
 
 from .conftest import ROOT
 
@@ -26,7 +27,7 @@ from .conftest import ROOT
 def build_bundle(destination: Path):
     """Write the student bundle of every assignment into ``destination``."""
     ids = sorted(p.name for p in (ROOT / "release").iterdir() if p.is_dir())
-    return write_bundle(ROOT, ids, destination, url="")
+    return write_bundle(ROOT, ids, destination, url=package_url(tools.load_config(ROOT)))
 
 
 def python_of(venv: Path) -> Path:

@@ -11,7 +11,13 @@ import nbformat
 import pytest
 
 from autograder import nbgrader_tools as tools
-from autograder.bundle import DISTRIBUTION, setup_cell_url, student_dependencies
+from autograder.bundle import (
+    DISTRIBUTION,
+    URL_LINE,
+    package_url,
+    setup_cell_url,
+    student_dependencies,
+)
 
 from . import student_env
 from .conftest import ASSIGNMENTS, ROOT, release_nb, source_nb
@@ -76,7 +82,7 @@ def test_release_writes_the_configured_package_url(tmp_path):
     assert setup_cell_url(released) == url
     assert setup_cell_url(source_nb(assignment)) == ""
     # the committed release has the committed config's value
-    assert setup_cell_url(release_nb(assignment)) == ""
+    assert setup_cell_url(release_nb(assignment)) == package_url(tools.load_config(ROOT))
 
 
 def test_bundle_holds_the_student_package_the_notebooks_and_nothing_else(bundle):
@@ -122,8 +128,12 @@ def test_setup_cell_installs_the_missing_package_and_says_so(bundle, tmp_path):
     missing = student_env.run_in(venv, work, "import autograder")
     assert "ModuleNotFoundError" in missing.stderr
     source = setup_cell(release_nb("1.1_RegresionLineal"))
+
+    def with_url(url):
+        return URL_LINE.sub(lambda m: f"{m.group('indent')}PAQUETE_DEL_CURSO = {url!r}", source)
+
     # Unconfigured: a Spanish message that says what to do.
-    unconfigured = student_env.run_in(venv, work, source)
+    unconfigured = student_env.run_in(venv, work, with_url(""))
     assert unconfigured.returncode != 0
     assert "Falta el paquete del curso. Pide a tu profesor el archivo .whl" in unconfigured.stderr
     # Configured (what `autograder release` writes from c.StudentBundle.package_url).
