@@ -19,7 +19,7 @@ demo: $(STAMP)
 test: $(STAMP) lint chromium
 	$(BIN)/python -m pytest -n 2 --durations=25
 
-# The browser tests (tests/browser/) drive the system's Chromium; it is installed here
+# The browser tests (tests/test_browser.py) drive the system's Chromium; it is installed here
 # when missing (Debian/Ubuntu as root), otherwise the exact command is printed.
 chromium:
 	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
