@@ -79,3 +79,11 @@ def test_runtime_state_is_ignored():
     ignored = (ROOT / ".gitignore").read_text().split()
     for name in ("submitted/", "autograded/", "feedback/", "gradebook.db", ".venv/"):
         assert name in ignored
+
+
+def test_make_test_installs_chromium_for_the_browser_tests():
+    makefile = (ROOT / "Makefile").read_text()
+    test_target = next(line for line in makefile.splitlines() if line.startswith("test:"))
+    assert "chromium" in test_target.split()
+    assert "apt-get install -y -qq chromium" in makefile
+    assert "sudo apt-get install -y chromium" in makefile  # the command printed otherwise
