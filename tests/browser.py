@@ -38,6 +38,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+#: The notebook on show (a restored workspace may hold other, hidden, notebook panels).
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+NOTEBOOK = f"{PANEL} .jp-Notebook"
+
 #: JupyterLab settings for a test: every cell in the page (no virtual scrolling, so the
 #: page text holds every output), and no news or update pop-ups.
 LAB_SETTINGS = {
@@ -120,6 +124,7 @@ def jupyterlab(python: Path, root: Path, env: dict[str, str], log: Path):
     env = dict(env)
     env["JUPYTERLAB_SETTINGS_DIR"] = str(write_lab_settings(root.parent / "lab-settings"))
     env["JUPYTER_RUNTIME_DIR"] = str(root.parent / "jupyter-runtime")
+    workspaces = root.parent / f"lab-workspaces-{port}"  # no layout restored from a former run
     command = [
         str(python),
         "-m",
@@ -130,6 +135,7 @@ def jupyterlab(python: Path, root: Path, env: dict[str, str], log: Path):
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root}",
+        f"--LabApp.workspaces_dir={workspaces}",
     ]
     if os.geteuid() == 0:  # containers and CI machines often run as root
         command.append("--allow-root")
@@ -172,13 +178,14 @@ def wait_for_idle_notebook(page, timeout: float = 180) -> None:
     quiet_since = None
     while time.monotonic() < deadline:
         busy = page.evaluate(
-            """() => {
-                const prompts = [...document.querySelectorAll('.jp-InputArea-prompt')];
+            """([NOTEBOOK, PANEL]) => {
+                const prompts = [...document.querySelectorAll(NOTEBOOK + ' .jp-InputArea-prompt')];
                 const running = prompts.some(p => p.textContent.includes('*'));
-                const status = document.querySelector('.jp-Notebook-ExecutionIndicator');
+                const status = document.querySelector(PANEL + ' .jp-Notebook-ExecutionIndicator');
                 const kernelBusy = status ? status.getAttribute('data-status') === 'busy' : false;
                 return running || kernelBusy;
-            }"""
+            }""",
+            [NOTEBOOK, PANEL],
         )
         if busy:
             quiet_since = None
@@ -193,15 +200,16 @@ def wait_for_idle_notebook(page, timeout: float = 180) -> None:
 def open_notebook(page, base: str, token: str, path: str) -> None:
     """Open a notebook in JupyterLab and wait until its kernel is connected and idle."""
     page.goto(f"{base}/lab/tree/{path}?token={token}")
-    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    page.locator(f"{NOTEBOOK} .jp-Cell").first.wait_for()
     page.locator(".jp-StatusBar-Widget", has_text="| Idle").first.wait_for(timeout=90_000)
     page.wait_for_timeout(1000)
 
 
 def _executed_count(page) -> int:
     return page.evaluate(
-        r"""() => [...document.querySelectorAll('.jp-InputArea-prompt')]
-                 .filter(p => /\[(\d+|\*)\]/.test(p.textContent)).length"""
+        r"""NOTEBOOK => [...document.querySelectorAll(NOTEBOOK + ' .jp-InputArea-prompt')]
+                 .filter(p => /\[(\d+|\*)\]/.test(p.textContent)).length""",
+        NOTEBOOK,
     )
 
 
@@ -210,8 +218,9 @@ def run_all(page) -> None:
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
     page.wait_for_function(
-        r"""() => [...document.querySelectorAll('.jp-InputArea-prompt')]
+        r"""NOTEBOOK => [...document.querySelectorAll(NOTEBOOK + ' .jp-InputArea-prompt')]
                  .some(p => /\[(\d+|\*)\]/.test(p.textContent))""",
+        arg=NOTEBOOK,
         timeout=60_000,
     )
     wait_for_idle_notebook(page)
@@ -219,7 +228,7 @@ def run_all(page) -> None:
 
 def cell(page, index: int):
     """Return the locator of the notebook's cell number ``index`` (0-based)."""
-    return page.locator(".jp-Notebook .jp-Cell").nth(index)
+    return page.locator(f"{NOTEBOOK} .jp-Cell").nth(index)
 
 
 def replace_cell_source(page, index: int, source: str) -> None:
