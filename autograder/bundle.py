@@ -196,6 +196,12 @@ def leeme(wheel_name: str, ids: list[str], url: str) -> str:
         else "Sube también el archivo `.whl` a Colab (panel *Archivos*) y ejecuta en una "
         f"celda, antes de la primera de la libreta:\n\n    %pip install {wheel_name}"
     )
+    hub = (
+        "La primera celda instala el paquete si falta."
+        if url
+        else "El paquete suele estar ya instalado; si la primera celda dice que falta, "
+        "avisa a tu profesor."
+    )
     return f"""# Introducción al Aprendizaje Profundo — unidad 1
 
 ¡Bienvenida, bienvenido! Aquí tienes todo lo necesario para trabajar las libretas
@@ -227,7 +233,7 @@ Abre la libreta (*Archivo → Subir libreta*). {colab}
 ## En JupyterHub
 
 Si tu profesor usa el intercambio de nbgrader, descarga la tarea desde la
-pestaña *Assignments*. La primera celda instala el paquete si falta.
+pestaña *Assignments*. {hub}
 
 ## Cómo trabajar
 
