@@ -5,22 +5,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format release lab clean system-deps
+.PHONY: demo test lint format release lab bundle clean system-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[grading,dev]'
 	@touch $(STAMP)
 
-# System packages (bubblewrap): installed on Debian/Ubuntu as root, else the command to run.
+# System packages (bubblewrap; Chromium too for the tests): installed on Debian/Ubuntu as root,
+# else the exact command to run is printed.
 system-deps:
 	@scripts/system-deps.sh
 
 demo: system-deps $(STAMP)
 	$(BIN)/autograder demo
 
-test: system-deps $(STAMP) lint
+test: $(STAMP) lint
+	@scripts/system-deps.sh --with-browser
 	$(BIN)/python -m pytest -n 2 --durations=25
 
 lint: $(STAMP)
@@ -34,8 +36,11 @@ format: $(STAMP)
 release: $(STAMP)
 	$(BIN)/autograder release
 
+bundle: $(STAMP)
+	$(BIN)/autograder bundle --to dist/estudiantes
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab release/
 
 clean:
-	rm -rf submitted autograded feedback exchange gradebook.db grades.csv grades_lms.csv reports
+	rm -rf submitted autograded feedback exchange gradebook.db grades.csv grades_lms.csv reports dist

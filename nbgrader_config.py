@@ -40,6 +40,25 @@ c.ClearSolutions.text_stub = "ESCRIBE TU RESPUESTA AQUÍ"
 c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
 c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 
+# --- Student bundle ------------------------------------------------------------
+# Where the first cell of every student notebook installs the course package from when it
+# is missing (Colab, a JupyterHub without it): the URL, or a path on the hub, of the wheel
+# that `autograder bundle` writes, once published (see the README). Empty: the notebook
+# asks the student to install the wheel by hand. `autograder release` writes it into
+# release/ (the `SetupCell` preprocessor below); release and commit after changing it.
+c.StudentBundle.package_url = ""
+try:
+    from nbgrader.converters import GenerateAssignment
+
+    from autograder.bundle import SetupCell
+
+    c.GenerateAssignment.preprocessors = [
+        SetupCell,  # first, so that nbgrader's checksums cover the written line
+        *GenerateAssignment.class_traits()["preprocessors"].default(),
+    ]
+except ImportError:  # the course package is not installed: the setup cells keep their value
+    pass
+
 # --- Execution --------------------------------------------------------------
 KERNEL_MEMORY_LIMIT = 8 * 2**30  # bytes
 # Per-cell timeout in seconds: long enough for the training cells of the

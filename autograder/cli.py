@@ -21,6 +21,7 @@ import nbformat
 
 from . import mutation
 from . import nbgrader_tools as tools
+from .bundle import cmd_bundle
 from .report import build_report, record_times
 
 
@@ -406,6 +407,15 @@ def main(argv: list[str] | None = None) -> int:
         "--to", default="reports/informe.html", help="HTML file (default: reports/informe.html)"
     )
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser("bundle", help=cmd_bundle.__doc__.splitlines()[0])
+    p.add_argument("ids", nargs="*", help="assignment ids (default: all)")
+    p.add_argument(
+        "--to",
+        type=Path,
+        default=Path("dist/estudiantes"),
+        help="folder (default: dist/estudiantes)",
+    )
+    p.set_defaults(func=cmd_bundle)
     p = sub.add_parser("collect", help=cmd_collect.__doc__)
     p.add_argument("source", type=Path, help="zip file or folder downloaded from the LMS")
     p.add_argument("--assignment", required=True, help="assignment id")

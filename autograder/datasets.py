@@ -1,7 +1,8 @@
 """Dataset loaders of the course, with checksum verification.
 
 The data lives in the repository's ``data/`` folder (see ``data/README.md``
-for origin and license); no loader touches the network unless asked with
+for origin and license), or inside the package when it was installed from the
+student wheel (``autograder bundle``); no loader touches the network unless asked with
 ``download=True``. Set the environment variable ``IAP_DATA_DIR`` to use
 another folder.
 
@@ -93,12 +94,17 @@ class DatasetError(RuntimeError):
 def data_dir() -> Path:
     """Return the folder that holds the course data.
 
-    ``IAP_DATA_DIR`` wins when set; otherwise the ``data/`` folder of the
-    repository this package was installed from.
+    ``IAP_DATA_DIR`` wins when set; then the ``data/`` folder inside the
+    package (the student wheel of ``autograder bundle`` carries the data
+    there); otherwise the ``data/`` folder of the repository this package was
+    installed from.
     """
     env = os.environ.get("IAP_DATA_DIR")
     if env:
         return Path(env).expanduser().resolve()
+    packaged = Path(__file__).resolve().parent / "data"
+    if (packaged / "SHA256SUMS").is_file():
+        return packaged
     return Path(__file__).resolve().parent.parent / "data"
 
 
@@ -122,7 +128,10 @@ def _download(name: str, target: Path) -> None:
                 shutil.copyfileobj(response, tmp)
         except OSError as exc:
             tmp_path.unlink(missing_ok=True)
-            raise DatasetError(f"No se pudo descargar «{name}» desde {url}: {exc}") from exc
+            raise DatasetError(
+                f"No se pudo descargar «{name}» desde {url} ({exc}).\n"
+                "Revisa tu conexión a internet y vuelve a ejecutar la celda."
+            ) from exc
     tmp_path.replace(target)
 
 
@@ -133,7 +142,7 @@ def _path(name: str, download: bool = False) -> Path:
         if not download:
             raise DatasetError(
                 f"No se encontró el archivo de datos «{name}» en {path.parent}.\n"
-                "Trabaja dentro de una copia completa del repositorio del curso (carpeta data/), "
+                "Instala el paquete del curso (el archivo .whl que te dio tu profesor: trae los datos), "
                 "define la variable de entorno IAP_DATA_DIR con la carpeta de datos, "
                 "o llama al cargador con download=True si tienes conexión a internet."
             )

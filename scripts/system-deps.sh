@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Install the system packages the grader needs (bubblewrap, the sandbox of every
-# submission's kernel) when they are missing. On Debian/Ubuntu as root it installs
+# Install the system packages the grader and its tests need when they are missing:
+# bubblewrap (the sandbox of every submission's kernel) and Chromium (the browser tests). On Debian/Ubuntu as root it installs
 # them; elsewhere it stops and prints the exact command to run.
 set -euo pipefail
 
 missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+if [ "${1:-}" = "--with-browser" ]; then
+    command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
 if command -v apt-get >/dev/null 2>&1; then
     if [ "$(id -u)" -eq 0 ]; then
         echo "installing ${missing[*]} (apt-get)"
-        if ! apt-get install -y "${missing[@]}"; then
+        export DEBIAN_FRONTEND=noninteractive
+        if ! apt-get install -y -qq "${missing[@]}"; then
             apt-get update
             apt-get install -y "${missing[@]}"
         fi

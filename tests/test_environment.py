@@ -24,7 +24,8 @@ def _environment_yml_pip_list():
 
 def test_environment_yml_agrees_with_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    expected = project["dependencies"] + project["optional-dependencies"]["dev"]
+    extras = project["optional-dependencies"]
+    expected = project["dependencies"] + extras["grading"] + extras["dev"]
     pip_list = [item for item in _environment_yml_pip_list() if item != "-e ."]
     assert sorted(map(_normalise, pip_list)) == sorted(map(_normalise, expected))
     assert "-e ." in _environment_yml_pip_list(), "environment.yml must install the course package"
@@ -34,7 +35,17 @@ def test_environment_yml_agrees_with_pyproject():
 def test_tensorflow_cpu_on_linux():
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     assert any(d.startswith("tensorflow-cpu") and "sys_platform == 'linux'" in d for d in deps)
-    assert any(d.startswith("nbgrader==0.9") for d in deps)
+
+
+def test_grading_stack_is_an_extra_not_a_student_dependency():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = {re.split(r"[<>=!;\[ ]", d, maxsplit=1)[0].lower() for d in project["dependencies"]}
+    assert names == {"numpy", "matplotlib", "scikit-learn", "tensorflow-cpu", "tensorflow", "keras"}
+    grading = project["optional-dependencies"]["grading"]
+    assert any(d.startswith("nbgrader==0.9") for d in grading)
+    assert any(d.startswith("jupyterlab") for d in grading)
+    makefile = (ROOT / "Makefile").read_text()
+    assert "pip install --quiet -e '.[grading,dev]'" in makefile
 
 
 def test_readme_has_exactly_two_setup_commands():
@@ -68,3 +79,11 @@ def test_runtime_state_is_ignored():
     ignored = (ROOT / ".gitignore").read_text().split()
     for name in ("submitted/", "autograded/", "feedback/", "gradebook.db", ".venv/"):
         assert name in ignored
+
+
+def test_make_test_installs_chromium_for_the_browser_tests():
+    makefile = (ROOT / "Makefile").read_text()
+    test_target = next(line for line in makefile.splitlines() if line.startswith("test:"))
+    assert "chromium" in test_target.split()
+    assert "apt-get install -y -qq chromium" in makefile
+    assert "sudo apt-get install -y chromium" in makefile  # the command printed otherwise
