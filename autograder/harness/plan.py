@@ -206,11 +206,17 @@ def _unneeded(nb: NotebookNode, plan: Plan) -> set[int]:
     """Instructor cells whose effects no later test (or needed instructor cell) can see.
 
     Walking backwards from the last cell, a cell is needed when it binds or
-    changes a name that a later needed cell reads, or when it binds nothing
-    at all (a side effect such as seeding). Modules are never considered
-    changed by a call (``np.dot`` does not change ``np``), except the
-    seeding calls of NumPy and Keras.
+    changes a name that a later needed cell reads, when it binds nothing at
+    all (a side effect such as seeding), or when it calls a function of the
+    notebook (which may change anything it reaches). Modules are never
+    considered changed by a call (``np.dot`` does not change ``np``), except
+    the seeding calls of NumPy and Keras. What remains skippable are plots
+    and printouts built from library calls.
     """
+    defined = set(plan.interface)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            defined |= top_level_names(cell.source) - imported_names(cell.source)
     needed: set[str] = set()
     skip: set[int] = set()
     for index in range(len(nb.cells) - 1, -1, -1):
@@ -223,12 +229,25 @@ def _unneeded(nb: NotebookNode, plan: Plan) -> set[int]:
             binds = top_level_names(text)
             changes = _mutated_names(text) - _modules_in(nb, index)
             seeds = "seed" in text
-            if binds and not seeds and not (binds | changes) & needed:
+            calls = _called_names(text) & defined
+            if binds and not seeds and not calls and not (binds | changes) & needed:
                 skip.add(index)
                 continue
             needed -= binds - imports
         needed |= loaded_names(text)
     return skip
+
+
+def _called_names(text: str) -> set[str]:
+    """Names a cell calls directly: ``f(...)``."""
+    tree = _code(text)
+    if tree is None:
+        return set()
+    return {
+        node.func.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
 
 
 def _modules_in(nb: NotebookNode, index: int) -> set[str]:

@@ -21,6 +21,7 @@ identity, and a proxy is never an ``ndarray`` or a ``float``.
 
 from __future__ import annotations
 
+import json
 import sys
 import types
 import warnings
@@ -77,6 +78,7 @@ class Bridge:
         self.mirrors: dict[int, Any] = {}
         self.mirror_ids: dict[int, int] = {}
         self.callbacks: dict[int, Any] = {}
+        self.snapshots: dict[int, Any] = {}
         self.deadline: float | None = None
         self.generation = 0
 
@@ -86,6 +88,39 @@ class Bridge:
         self.mirrors.clear()
         self.mirror_ids.clear()
         self.callbacks.clear()
+        self.snapshots.clear()
+
+    @staticmethod
+    def _state(obj: Any) -> Any:
+        if isinstance(obj, np.ndarray):
+            return obj.copy()
+        if isinstance(obj, dict):
+            return [(k, id(v)) for k, v in obj.items()]
+        if isinstance(obj, list):
+            return [id(v) for v in obj]
+        if isinstance(obj, np.random.Generator):
+            return json.dumps(obj.bit_generator.state, default=str)
+        return None
+
+    def _changed_here(self) -> list[Any]:
+        """Return the kernel's objects that the harness's code changed in place since they crossed."""
+        changed = []
+        for ref, obj in self.mirrors.items():
+            if ref > 0:
+                continue
+            before, now = self.snapshots.get(ref), self._state(obj)
+            if isinstance(now, np.ndarray):
+                same = (
+                    isinstance(before, np.ndarray)
+                    and before.shape == now.shape
+                    and np.array_equal(before, now, equal_nan=True)
+                )
+            else:
+                same = before == now
+            if not same:
+                changed.append(obj)
+                self.snapshots[ref] = now
+        return changed
 
     # --- encoding (harness -> kernel) -------------------------------------------
 
@@ -135,10 +170,20 @@ class Bridge:
         return Remote(self, node["id"], name, kind == "function")
 
     def _keep(self, ref: int, value: Any) -> Any:
-        """Apply the kernel's new state of a mirrored object to the harness's own object."""
+        """Apply the kernel's new state of a mirrored object to the harness's own object.
+
+        Positive numbers name the harness's objects; negative ones, the
+        kernel's, of which the harness keeps one copy each (so an object
+        that comes back twice is the same object here too).
+        """
         old = self.mirrors.get(ref)
         if old is None:
-            raise protocol.ProtocolError("a change to an unknown object")
+            if ref > 0:
+                raise protocol.ProtocolError("a change to an unknown object")
+            self.mirrors[ref] = value
+            self.mirror_ids[id(value)] = ref
+            self.snapshots[ref] = self._state(value)
+            return value
         if isinstance(old, np.ndarray):
             if not isinstance(value, np.ndarray) or value.shape != old.shape:
                 return value  # an object that is no longer the same array
@@ -155,6 +200,8 @@ class Bridge:
             old.bit_generator.state = value.bit_generator.state
         else:
             return value
+        if ref < 0:
+            self.snapshots[ref] = self._state(old)
         return old
 
     def _special(self, node: dict, decoder: protocol.Decoder) -> Any:
@@ -183,10 +230,13 @@ class Bridge:
         the kernel's exception name, message and traceback.
         """
         request: dict[str, Any] = {"op": op, "target": target, "gen": self.generation}
-        buffers: list = []
+        encoder = protocol.Encoder(self._fallback, self._ref_of)
+        changed = self._changed_here()
+        if changed:  # e.g. a test set neuron.params["w"][...] = 0 on its copy
+            request["sync"] = encoder.encode(changed)
         if args is not None or op in ("call", "setattr", "getitem", "setitem", "isinstance"):
-            tree, buffers = self.encode(args)
-            request["args"] = tree
+            request["args"] = encoder.encode(args)
+        buffers = encoder.buffers
         if name is not None:
             request["name"] = name
         try:
@@ -253,11 +303,11 @@ class Bridge:
         target = self.callbacks.get(ident) if type(ident) is int else None
         if target is None:
             raise protocol.ProtocolError("an unknown callback")
-        arrived: dict[int, Any] = {}
+        arrived: list[int] = []
 
         def keep(ref: int, value: Any) -> Any:
-            arrived[ref] = value
-            return value
+            arrived.append(ref)
+            return self._keep(ref, value)
 
         decoder = protocol.Decoder(buffers, self._resolve, self._make, self._special, keep)
         arguments = decoder.decode(tree)
@@ -277,10 +327,9 @@ class Bridge:
         if isinstance(result, (type, types.ModuleType)):
             raise protocol.ProtocolError("the tests' classes and modules stay in the harness")
         # the objects that came in keep their numbers, so the kernel updates its own in place
-        numbers = {id(obj): ref for ref, obj in arrived.items()}
-        encoder = protocol.Encoder(self._fallback, lambda obj: numbers.get(id(obj)))
+        encoder = protocol.Encoder(self._fallback, self._ref_of)
         value = encoder.encode(result)
-        after = encoder.encode(list(arrived.values()))
+        after = encoder.encode([self.mirrors[ref] for ref in dict.fromkeys(arrived)])
         return {"ok": True, "value": value, "after": after}, encoder.buffers
 
 

@@ -73,6 +73,7 @@ class Agent:
         self.mirror_ids: dict[int, int] = {}
         self.snapshots: dict[int, Any] = {}
         self.generation = None
+        self.last_own_ref = 0
         self.comm = None
 
     # --- encoding ------------------------------------------------------------
@@ -95,11 +96,22 @@ class Agent:
         name = getattr(type(obj), "__name__", "?") if kind != "class" else obj.__name__
         return {"$": "handle", "id": ident, "kind": kind, "type": str(name)[:80]}
 
-    def _ref_of(self, obj: Any) -> int | None:
+    def _ref_of(self, obj: Any) -> int:
+        """Return the number of a mutable object: the harness's (> 0) or, for one of ours, < 0.
+
+        Our own objects get a negative number the first time they cross, so
+        that the harness keeps one copy of each (``is`` holds there too) and
+        changes on either side can be applied to the other in place.
+        """
         ref = self.mirror_ids.get(id(obj))
         if ref is not None and self.mirrors.get(ref) is obj:
             return ref
-        return None
+        self.last_own_ref -= 1  # never reused within a generation: the harness keeps its copies
+        ref = self.last_own_ref
+        self.mirrors[ref] = obj
+        self.mirror_ids[id(obj)] = ref
+        self._snapshot(ref, obj)
+        return ref
 
     def new_generation(self, generation: Any) -> None:
         """Forget the mirrors of earlier test cells (the harness starts afresh with each cell)."""
@@ -108,6 +120,7 @@ class Agent:
             self.mirrors.clear()
             self.mirror_ids.clear()
             self.snapshots.clear()
+            self.last_own_ref = 0
 
     def _special(self, value: Any, encoder: protocol.Encoder) -> dict | None:
         keras = sys.modules.get("keras")
@@ -238,6 +251,8 @@ class Agent:
                 return {"ok": True, "missing": True}, []
             tree, out = self.encode(namespace[name])
             return {"ok": True, "value": tree}, out
+        if "sync" in request:  # the harness changed our objects in place: apply it first
+            self.decode(request["sync"], buffers)
         args = self.decode(request.get("args", {"$": "list", "items": []}), buffers)
         obj = self.target(request.get("target"))
         involved = _refs_in(request.get("args"))
@@ -287,12 +302,17 @@ class Agent:
             request, request_buffers = self.exchange(reply, buffers)
             if not isinstance(request, dict) or request.get("op") == "end":
                 return
-            try:
-                reply, buffers = self.answer(request, request_buffers)
-            except BaseException as exc:  # the student's code raised (or was interrupted)
-                reply, buffers = _error(exc), []
-            reply["kind"] = "answer"
-            reply["seq"] = request.get("seq")
+            reply, buffers = self.serve_one(request, request_buffers)
+
+    def serve_one(self, request: dict, buffers: list) -> tuple[dict, list]:
+        """Answer one request of the harness."""
+        try:
+            reply, out = self.answer(request, buffers)
+        except BaseException as exc:  # the student's code raised (or was interrupted)
+            reply, out = _error(exc), []
+        reply["kind"] = "answer"
+        reply["seq"] = request.get("seq")
+        return reply, out
 
     def exchange(self, message: dict, buffers: list) -> tuple[Any, list]:
         """Send a message to the harness on the stdin channel and wait for its reply."""
@@ -318,52 +338,24 @@ class Agent:
     def callback(self, ident: int, args: tuple, kwargs: dict, name: str | None = None) -> Any:
         """Use an object of the harness: call it (or read ``name``), on the stdin channel.
 
-        The mutable arguments get numbers of their own for this call, so the
-        harness can send back their new contents when its code changed them
-        in place (an optimizer's ``update(params, grads)``).
+        The mutable arguments keep their numbers, so the harness sends back
+        their new contents when its code changed them in place (an
+        optimizer's ``update(params, grads)``), and the harness may ask us
+        things (an attribute of a ``Neuron``) before it answers.
         """
-        local: dict[int, Any] = {}
-        local_ids: dict[int, int] = {}
-
-        def ref_of(obj: Any) -> int:
-            if id(obj) not in local_ids:
-                local[len(local) + 1] = obj
-                local_ids[id(obj)] = len(local)
-            return local_ids[id(obj)]
-
-        def resolve(ref: int) -> Any:
-            if ref not in local:
-                raise protocol.ProtocolError("an unknown ref")
-            return local[ref]
-
-        def update(ref: int, value: Any) -> Any:
-            """Change the student's own object in place, so their references see it."""
-            target = local.get(ref)
-            if isinstance(target, np.ndarray) and isinstance(value, np.ndarray):
-                if target.shape == value.shape and target.flags.writeable:
-                    np.copyto(target, value, casting="unsafe")
-                return target
-            if isinstance(target, list) and isinstance(value, list):
-                target[:] = value
-                return target
-            if isinstance(target, dict) and isinstance(value, dict):
-                target.clear()
-                target.update(value)
-                return target
-            return value
-
-        encoder = protocol.Encoder(self.handle, ref_of, self._special)
-        tree = encoder.encode([list(args), kwargs])
+        tree, buffers = self.encode([list(args), kwargs])
         request = {"kind": "callback", "id": ident, "args": tree}
         if name is not None:
             request["name"] = name
-        answer, answer_buffers = self.exchange(request, encoder.buffers)
+        answer, answer_buffers = self.exchange(request, buffers)
+        while isinstance(answer, dict) and "op" in answer:
+            # the harness's code asks something of ours before it answers: serve it first
+            answer, answer_buffers = self.exchange(*self.serve_one(answer, answer_buffers))
         if not isinstance(answer, dict) or not answer.get("ok"):
             error = answer.get("error") if isinstance(answer, dict) else None
             raise RuntimeError(error or "la función de las pruebas falló")
-        decoder = protocol.Decoder(answer_buffers, resolve, self._make, on_ref=update)
-        value = decoder.decode(answer.get("value"))
-        decoder.decode(answer.get("after", []))
+        value = self.decode(answer.get("value"), answer_buffers)
+        self.decode(answer.get("after", {"$": "list", "items": []}), answer_buffers)
         return value
 
 
