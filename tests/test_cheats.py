@@ -1,5 +1,9 @@
 """Cheating submissions, graded through `autograder grade` beside honest ones.
 
+The batch also holds the complete solution and the untouched student version
+of every assignment of the course: the first must get full marks and the
+second 0, through the real grading path (sealed unit, trusted harness).
+
 Every technique of ``tests/cheats.py`` is applied to the untouched student
 version (its code deserves 0) of four kinds of assignment: NumPy functions
 (1.1), the `Neuron` class (1.2), optimizer classes that update in place
@@ -26,7 +30,8 @@ A11 = "1.1_RegresionLineal"
 A12 = "1.2_Neurona_RegresionLineal"
 A16 = "1.6_Neurona_RegresionLineal_NAG-ADAM"
 A18 = "1.8_Proyecto_shallowNN_MNIST"
-ASSIGNMENTS = (A11, A12, A16, A18)
+CHEATED = (A11, A12, A16, A18)
+ASSIGNMENTS = tuple(tools.assignment_ids(ROOT))
 
 #: Techniques also tried on the other assignments (all of them are tried on 1.1).
 OTHERS = ("rebind_checks", "norm_is_zero", "ndarray_overloads", "pre_run_cell_hook")
@@ -65,6 +70,8 @@ def submissions():
         complete = mutation.student_submission(untouched, source_nb(assignment))
         cases[f"honest_{short}"] = (assignment, complete, full_points(assignment))
         cases[f"untouched_{short}"] = (assignment, untouched, 0.0)
+        if assignment not in CHEATED:
+            continue
         for technique in CHEATS if assignment == A11 else OTHERS:
             cases[f"{technique}_{short}"] = (assignment, with_cheat(untouched, technique), 0.0)
     mistake = mutation.student_submission(

@@ -81,9 +81,15 @@ def test_runtime_state_is_ignored():
         assert name in ignored
 
 
-def test_make_test_installs_chromium_for_the_browser_tests():
+def test_make_test_and_demo_install_the_system_packages():
     makefile = (ROOT / "Makefile").read_text()
-    test_target = next(line for line in makefile.splitlines() if line.startswith("test:"))
-    assert "chromium" in test_target.split()
-    assert "apt-get install -y -qq chromium" in makefile
-    assert "sudo apt-get install -y chromium" in makefile  # the command printed otherwise
+    lines = makefile.splitlines()
+    test_recipe = lines[lines.index(next(x for x in lines if x.startswith("test:"))) + 1]
+    assert "scripts/system-deps.sh --with-browser" in test_recipe
+    demo_target = next(line for line in lines if line.startswith("demo:"))
+    assert "system-deps" in demo_target.split()
+    script = (ROOT / "scripts" / "system-deps.sh").read_text()
+    for package in ("bubblewrap", "chromium"):
+        assert package in script
+    assert 'apt-get install -y -qq "${missing[@]}"' in script
+    assert "sudo apt-get install -y ${missing[*]}" in script  # the command printed otherwise

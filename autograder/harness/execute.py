@@ -75,6 +75,9 @@ class Harness:
             value = self.bridge.get_global(name)
             if _is_module(value):
                 continue
+            if isinstance(value, Missing) and not value._detail:
+                self.namespace.pop(name, None)  # not defined there: a NameError here says so
+                continue
             self.namespace[name] = value
 
     def run(self, text: str, label: str, deadline: float | None) -> list[NotebookNode]:
@@ -137,6 +140,11 @@ class Harness:
             evalue = (
                 f"no se pudo calcular `{name}` porque la {self.failed[name]} no terminó; "
                 "revisa el error que muestra esa celda y las funciones que usa."
+            )
+        elif isinstance(exc, NameError) and getattr(exc, "name", None) in self.interface:
+            evalue = (
+                f"`{exc.name}` no está definida en tu notebook: completa su celda y ejecútala "
+                "(Kernel → Restart & Run All) antes de entregar."
             )
         elif isinstance(exc, NameError):
             ename = "NameError"
