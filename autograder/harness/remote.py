@@ -81,6 +81,7 @@ class Bridge:
         self.snapshots: dict[int, Any] = {}
         self.deadline: float | None = None
         self.generation = 0
+        self.last_ref = 0
 
     def new_generation(self) -> None:
         """Start a new test cell: objects mirrored for earlier cells are forgotten on both sides."""
@@ -89,6 +90,7 @@ class Bridge:
         self.mirror_ids.clear()
         self.callbacks.clear()
         self.snapshots.clear()
+        self.last_ref = 0
 
     @staticmethod
     def _state(obj: Any) -> Any:
@@ -103,23 +105,31 @@ class Bridge:
         return None
 
     def _changed_here(self) -> list[Any]:
-        """Return the kernel's objects that the harness's code changed in place since they crossed."""
+        """Return the kernel's objects that the harness's code changed in place since they crossed.
+
+        Objects only the mirror table still holds are forgotten on the way:
+        nothing here can change or look at them any more.
+        """
         changed = []
-        for ref, obj in self.mirrors.items():
+        for ref, obj in list(self.mirrors.items()):
+            if sys.getrefcount(obj) <= 4:  # the table, this list, `obj` and the call's argument
+                del self.mirrors[ref]
+                self.snapshots.pop(ref, None)
+                continue
             if ref > 0:
                 continue
-            before, now = self.snapshots.get(ref), self._state(obj)
-            if isinstance(now, np.ndarray):
+            before = self.snapshots.get(ref)
+            if isinstance(obj, np.ndarray):
                 same = (
                     isinstance(before, np.ndarray)
-                    and before.shape == now.shape
-                    and np.array_equal(before, now, equal_nan=True)
+                    and before.shape == obj.shape
+                    and np.array_equal(before, obj, equal_nan=True)
                 )
             else:
-                same = before == now
+                same = before == self._state(obj)
             if not same:
                 changed.append(obj)
-                self.snapshots[ref] = now
+                self.snapshots[ref] = self._state(obj)
         return changed
 
     # --- encoding (harness -> kernel) -------------------------------------------
@@ -127,7 +137,8 @@ class Bridge:
     def _ref_of(self, obj: Any) -> int:
         ref = self.mirror_ids.get(id(obj))
         if ref is None or self.mirrors.get(ref) is not obj:
-            ref = len(self.mirrors) + 1
+            self.last_ref += 1  # never reused within a cell: the kernel may still hold the number
+            ref = self.last_ref
             self.mirrors[ref] = obj
             self.mirror_ids[id(obj)] = ref
         return ref
@@ -179,7 +190,7 @@ class Bridge:
         old = self.mirrors.get(ref)
         if old is None:
             if ref > 0:
-                raise protocol.ProtocolError("a change to an unknown object")
+                return value  # an object the harness let go of: nobody here can see the change
             self.mirrors[ref] = value
             self.mirror_ids[id(value)] = ref
             self.snapshots[ref] = self._state(value)
