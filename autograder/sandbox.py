@@ -205,6 +205,7 @@ class CopyReport:
 
     files: int = 0
     bytes: int = 0
+    folders: int = 0
     skipped: list[str] = field(default_factory=list)
 
 
@@ -258,11 +259,21 @@ def copy_tree_safely(
     return report
 
 
-def _copy_level(src, dst, prefix, report, max_files, max_bytes, skip, owner):
+#: Deepest folder a copy enters, and most folders it creates: a submission of a million
+#: nested or empty folders is cut, with a note, instead of exhausting the grader.
+MAX_COPY_DEPTH = 32
+MAX_COPY_FOLDERS = 1000
+
+
+def _copy_level(src, dst, prefix, report, max_files, max_bytes, skip, owner, depth=0):
     for entry in sorted(os.scandir(src), key=lambda e: e.name):
         name, relative = entry.name, prefix + entry.name
         info = os.stat(name, dir_fd=src, follow_symlinks=False)
         if stat.S_ISDIR(info.st_mode):
+            report.folders += 1
+            if depth >= MAX_COPY_DEPTH or report.folders > MAX_COPY_FOLDERS:
+                report.skipped.append(f"{relative}/ (demasiadas carpetas o demasiado profundas)")
+                continue
             try:
                 os.mkdir(name, 0o755, dir_fd=dst)
                 if owner is not None:
@@ -276,7 +287,15 @@ def _copy_level(src, dst, prefix, report, max_files, max_bytes, skip, owner):
                 continue
             try:
                 _copy_level(
-                    child_src, child_dst, relative + "/", report, max_files, max_bytes, skip, owner
+                    child_src,
+                    child_dst,
+                    relative + "/",
+                    report,
+                    max_files,
+                    max_bytes,
+                    skip,
+                    owner,
+                    depth + 1,
                 )
             finally:
                 os.close(child_src)
