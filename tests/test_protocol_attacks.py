@@ -103,7 +103,7 @@ ATTACKS = {
         "        kernel, ident, parent = self.stdin\n"
         "        for fake in ({'kind': 'answer', 'seq': -5, 'ok': True, 'value': 1.0},\n"
         "                     {'kind': 'ready'},\n"
-        "                     {'kind': 'answer', 'seq': (message.get('seq') or 0) + 7, 'ok': True, 'value': 0.0}):\n"
+        "                     {'kind': 'answer', 'seq': 'otra', 'ok': True, 'value': 0.0}):\n"
         "            kernel.session.send(kernel.stdin_socket, 'input_request',\n"
         "                                {'prompt': _A.protocol.dumps(fake), 'password': False}, parent, ident=ident)\n"
         "    return _real_exchange(self, message, buffers)\n"
@@ -129,7 +129,7 @@ def graded(tmp_path_factory):
     course = tmp_path_factory.mktemp("protocol")
     for name in ("source", "release"):
         shutil.copytree(ROOT / name / A, course / name / A)
-    limits = "\nc.Execute.timeout = 30\nc.ResilientExecute.notebook_timeout = 200\n"
+    limits = "\nc.TrustedExecute.harness = True\nc.Execute.timeout = 30\nc.ResilientExecute.notebook_timeout = 200\n"
     (course / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text() + limits)
     cases = {"honest": (_complete(), 20.0), "untouched": (release_nb(A), 0.0)}
     for name, (code, score) in ATTACKS.items():
@@ -154,8 +154,8 @@ def test_a_lying_kernel_cannot_crash_hang_or_mislead_the_harness(graded):
 def test_each_failed_cell_says_why_in_spanish(graded):
     course, _, expected = graded
     for student, score in expected.items():
-        if score or student == "untouched":
-            continue
+        if score or student in ("untouched", "nan_everywhere"):
+            continue  # NaN is data: the tests' own checks say what they say about it
         nb = nbformat.read(course / "autograded" / student / A / f"{A}.ipynb", as_version=4)
         tests = [
             c

@@ -35,7 +35,7 @@ TARGET = "autograder.harness"
 #: Seconds a kernel gets to answer after it was interrupted.
 INTERRUPT_GRACE = 5.0
 #: Seconds a kernel gets to start serving after the comm message (it is idle then).
-START_TIMEOUT = 10.0
+START_TIMEOUT = 60.0
 
 _SILENT = (
     "Tu kernel no respondió a la petición de las pruebas (¿cambiaste o borraste algo del "
