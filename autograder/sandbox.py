@@ -585,6 +585,9 @@ def build_unit(command: list[str], cwd: str | os.PathLike, private: str, limits:
         argv += ["--unshare-user", "--disable-userns"]
     argv += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
     argv += ["--unshare-cgroup-try", "--hostname", "entrega"]
+    # the private /tmp first: a course (and its .venv) may itself live under /tmp, and a
+    # tmpfs mounted after the binds would hide them
+    argv += ["--size", str(limits.tmpfs), "--tmpfs", "/tmp"]
     argv += ["--die-with-parent", "--new-session"]
     argv += _system_binds()
     argv += ["--ro-bind", os.path.join(etc, "passwd"), "/etc/passwd"]
@@ -597,7 +600,6 @@ def build_unit(command: list[str], cwd: str | os.PathLike, private: str, limits:
     argv += ["--proc", "/proc", "--dev", "/dev"]
     argv = _with_parent_folders(argv)
     argv += ["--size", str(limits.tmpfs), "--tmpfs", "/dev/shm"]
-    argv += ["--size", str(limits.tmpfs), "--tmpfs", "/tmp"]
     argv += ["--size", str(limits.workdir), "--tmpfs", WORKDIR]
     argv += ["--chmod", "1777", "/tmp", "--chmod", "1777", "/dev/shm", "--chmod", "0777", WORKDIR]
     argv += ["--bind", private, UNIT_DIR, "--ro-bind", inbox, f"{UNIT_DIR}/in"]
