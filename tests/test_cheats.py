@@ -85,6 +85,8 @@ def submissions():
 
 CASES = submissions()
 
+pytestmark = pytest.mark.harness
+
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):

@@ -21,6 +21,8 @@ from .conftest import ROOT, release_nb, source_nb
 
 A = "1.1_RegresionLineal"
 
+pytestmark = pytest.mark.harness
+
 _PATCH_ANSWER = """import autograder.run.agent as _A
 _real_answer = _A.Agent.answer
 def _evil(self, request, buffers):

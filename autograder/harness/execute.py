@@ -34,6 +34,9 @@ from . import plan as planning
 from .channel import Channel
 from .remote import Bridge, Missing, StudentError
 
+#: The kernel argument that installs the protocol's agent (autograder.run.agent).
+AGENT_LINE = "--IPKernelApp.exec_lines=import autograder.run.agent as _a; _a.install(); del _a"
+
 #: Most characters of printed output a harness cell keeps.
 OUTPUT_LIMIT = 200_000
 
@@ -210,7 +213,8 @@ class TrustedExecute(ResilientExecute):
     """
 
     harness = Bool(
-        True, help="Evaluate test cells in the trusted harness (never in the student's kernel)."
+        False,
+        help="Evaluate test cells in the trusted harness (never in the student's kernel); opt-in for now.",
     ).tag(config=True)
     source_path = Unicode(
         "",
@@ -244,6 +248,8 @@ class TrustedExecute(ResilientExecute):
         """Plan the cells, then execute (see the class docstring)."""
         if not self.harness:
             return super().preprocess(nb, resources, km)
+        if AGENT_LINE not in self.extra_arguments:  # any course: the kernel must run the agent
+            self.extra_arguments = [*self.extra_arguments, AGENT_LINE]
         resources = resources if resources is not None else {}
         source = self._source(nb, resources)
         self._plan = planning.make_plan(nb, copy.deepcopy(source) if source else None)
