@@ -47,17 +47,15 @@ c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 # asks the student to install the wheel by hand. `autograder release` writes it into
 # release/ (the `SetupCell` preprocessor below); release and commit after changing it.
 c.StudentBundle.package_url = ""
-try:
-    from nbgrader.converters import GenerateAssignment
+# Like the rest of this file's wiring, it fails loudly when the course package is missing.
+from nbgrader.converters import GenerateAssignment  # noqa: E402
 
-    from autograder.bundle import SetupCell
+from autograder.bundle import SetupCell  # noqa: E402
 
-    c.GenerateAssignment.preprocessors = [
-        SetupCell,  # first, so that nbgrader's checksums cover the written line
-        *GenerateAssignment.class_traits()["preprocessors"].default(),
-    ]
-except ImportError:  # the course package is not installed: the setup cells keep their value
-    pass
+c.GenerateAssignment.preprocessors = [
+    SetupCell,  # first, so that nbgrader's checksums cover the written line
+    *GenerateAssignment.class_traits()["preprocessors"].default(),
+]
 
 # --- Execution --------------------------------------------------------------
 KERNEL_MEMORY_LIMIT = 8 * 2**30  # bytes
