@@ -298,8 +298,14 @@ class Bridge:
             if not reply.get("ok"):
                 return Missing(name)
             return self.decode(reply.get("value"), buffers)
-        except (KernelFailure, protocol.ProtocolError) as exc:
+        except KernelFailure as exc:
             return Missing(name, str(exc))
+        except protocol.ProtocolError as exc:
+            return Missing(
+                name,
+                f"tu kernel respondió con datos que el calificador no puede leer al pedir "
+                f"`{name}` ({exc}); revisa que no hayas cambiado nada del calificador.",
+            )
 
     def _serve_callback(
         self, ident: Any, tree: Any, buffers: list, name: Any = None
@@ -450,6 +456,8 @@ class Missing:
         self._detail = detail
 
     def _fail(self, *args, **kwargs):
+        if self._detail:  # the kernel failed to answer: say that, not "not defined"
+            raise StudentError("KernelSinRespuesta", self._detail)
         raise StudentError(
             "NameError",
             f"`{self._name}` no está definida en tu notebook: completa su celda y ejecútala "
