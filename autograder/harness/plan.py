@@ -181,6 +181,14 @@ def make_plan(nb: NotebookNode, source: NotebookNode | None = None) -> Plan:
     return plan
 
 
+#: Methods of dicts, lists and arrays that only read their object.
+READING_METHODS = frozenset(
+    {"items", "keys", "values", "get", "copy", "index", "count", "astype", "reshape", "ravel"}
+    | {"flatten", "sum", "mean", "std", "min", "max", "argmax", "argmin", "round", "item"}
+    | {"tolist", "format", "join", "startswith", "endswith", "split", "strip", "upper", "lower"}
+)
+
+
 def _mutated_names(text: str) -> set[str]:
     """Names a cell may change without rebinding them: ``x[i] = ...``, ``x.a = ...``, ``x.m(...)``."""
     tree = _code(text)
@@ -191,7 +199,11 @@ def _mutated_names(text: str) -> set[str]:
         target = None
         if isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, ast.Store):
             target = node.value
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr not in READING_METHODS
+        ):
             target = node.func.value
         elif isinstance(node, ast.AugAssign):
             target = node.target
@@ -217,25 +229,57 @@ def _unneeded(nb: NotebookNode, plan: Plan) -> set[int]:
     for cell in nb.cells:
         if cell.cell_type == "code":
             defined |= top_level_names(cell.source) - imported_names(cell.source)
+    with_globals = _functions_with_global_effects(nb, plan)
     needed: set[str] = set()
     skip: set[int] = set()
+    later_runs = False  # does any later cell run in the harness?
     for index in range(len(nb.cells) - 1, -1, -1):
         role = plan.roles[index]
         if role == STUDENT:
             continue
         text = plan.trusted[index]
         if role == INSTRUCTOR:
+            if not later_runs:  # after the last test: nothing it does can reach a verdict
+                skip.add(index)
+                continue
             imports = imported_names(text)
             binds = top_level_names(text)
             changes = _mutated_names(text) - _modules_in(nb, index)
             seeds = "seed" in text
             calls = _called_names(text) & defined
-            if binds and not seeds and not calls and not (binds | changes) & needed:
+            # a call can change what it is given, and what its function declares global
+            risky_calls = calls and (loaded_names(text) & needed or calls & with_globals)
+            if binds and not seeds and not risky_calls and not (binds | changes) & needed:
                 skip.add(index)
                 continue
             needed -= binds - imports
         needed |= loaded_names(text)
+        later_runs = True
     return skip
+
+
+def _functions_with_global_effects(nb: NotebookNode, plan: Plan) -> set[str]:
+    """Names of the notebook's functions that may rebind globals (``global``/``nonlocal``).
+
+    The student's functions run in the kernel, which can reach the
+    harness's objects only through the arguments it is given, so only the
+    instructor's functions count (any of them, conservatively, when one of
+    them declares a global).
+    """
+    names: set[str] = set()
+    declares = False
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or plan.roles[index] == STUDENT:
+            continue
+        tree = _code(plan.trusted.get(index, cell.source))
+        if tree is None:
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+                if any(isinstance(sub, (ast.Global, ast.Nonlocal)) for sub in ast.walk(node)):
+                    declares = True
+    return names if declares else set()
 
 
 def _called_names(text: str) -> set[str]:

@@ -94,8 +94,10 @@ class Bridge:
 
     @staticmethod
     def _state(obj: Any) -> Any:
-        if isinstance(obj, np.ndarray):
-            return obj.copy()
+        if isinstance(
+            obj, np.ndarray
+        ):  # bytes compare ~25x faster than array_equal on small arrays
+            return (obj.shape, obj.dtype.str, obj.tobytes())
         if isinstance(obj, dict):
             return [(k, id(v)) for k, v in obj.items()]
         if isinstance(obj, list):
@@ -118,19 +120,24 @@ class Bridge:
                 continue
             if ref > 0:
                 continue
-            before = self.snapshots.get(ref)
-            if isinstance(obj, np.ndarray):
-                same = (
-                    isinstance(before, np.ndarray)
-                    and before.shape == obj.shape
-                    and np.array_equal(before, obj, equal_nan=True)
-                )
-            else:
-                same = before == self._state(obj)
-            if not same:
+            if self.snapshots.get(ref) != self._state(obj):
                 changed.append(obj)
                 self.snapshots[ref] = self._state(obj)
         return changed
+
+    def _forget(self, gone: Any) -> None:
+        """Stop mirroring what the kernel let go of: it cannot see changes to those any more.
+
+        Such an object, if passed to the kernel again, crosses whole, as a
+        new one. A kernel that names objects it still holds only loses the
+        tests' later in-place changes to them.
+        """
+        if not isinstance(gone, list):
+            raise protocol.ProtocolError("malformed list of forgotten objects")
+        for ref in gone[:100_000]:
+            if type(ref) is int:
+                self.mirrors.pop(ref, None)
+                self.snapshots.pop(ref, None)
 
     # --- encoding (harness -> kernel) -------------------------------------------
 
@@ -268,6 +275,7 @@ class Bridge:
                 if not isinstance(item, list) or len(item) != 2 or type(item[0]) is not int:
                     raise protocol.ProtocolError("malformed change")
                 self._keep(item[0], self.decode(item[1], reply_buffers))
+            self._forget(reply.get("gone", []))
         except protocol.ProtocolError as exc:
             raise StudentError(
                 "ErrorDeProtocolo",
