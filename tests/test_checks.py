@@ -302,3 +302,25 @@ def test_check_optimizer_rules_catches_each_stated_rule():
         _ClassState.p.clear()
         with pytest.raises(CheckFailed, match=re.escape(message)):
             checks.check_optimizer_rules(wrong)
+
+
+def test_drive_optimizers_explains_errors_that_come_through_the_trusted_harness():
+    from autograder.harness.remote import StudentError
+
+    class Remote:
+        """What a proxy raises when the student's update fails in the kernel."""
+
+        def __init__(self, ename, evalue):
+            self.error = StudentError(ename, evalue)
+
+        def update(self, params, grads):
+            raise self.error
+
+    params, grads = {"a": np.zeros((2, 1))}, [{"a": np.ones((2, 1))}]
+    with pytest.raises(CheckFailed, match="'w' y 'b' fijas"):
+        checks.drive_optimizers([Remote("KeyError", "'w'")], params, [grads])
+    with pytest.raises(CheckFailed, match="un solo estado entre claves"):
+        checks.drive_optimizers([Remote("ValueError", "non-broadcastable")], params, [grads])
+    # anything else is the student's own error, passed on as it came
+    with pytest.raises(StudentError):
+        checks.drive_optimizers([Remote("ZeroDivisionError", "division by zero")], params, [grads])
