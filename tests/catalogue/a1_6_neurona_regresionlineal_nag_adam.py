@@ -1091,7 +1091,7 @@ class Neuron(NeuronBase):
 """,
             ),
             "global_random": (
-                "",
+                "deberían llegar en el orden",
                 """
 class Neuron(NeuronBase):
     def fit(self, X, y, optimizer, epochs, batch_size=None, seed=0):
