@@ -182,7 +182,7 @@ def build_report(root: Path, destination: Path, assignments=None) -> Path:
                 tally[label][1] += 1
         rates = sorted(
             ((f / n if n else 0.0, cell, f, n, p) for cell, (f, n, p) in tally.items()),
-            key=lambda r: (-r[0], r[1]),
+            key=lambda r: (r[3] == 0, -r[0], r[1]),  # most failed first, ungraded last
         )
         graded = [r for r in rates if r[3]]  # cells with no grade yet have no failure rate
         if graded:
