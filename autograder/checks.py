@@ -11,13 +11,16 @@ what the student's code returned, never the expected array.
 Known mistakes: a hidden test may pass ``mistakes={message: wrong_value}``.
 When the student's answer is not the expected one but equals one of those
 wrong values (the output of a catalogued mistake, such as the gradient without
-``1/m``), the failure message names the mistake.
+``1/m``), the failure message names the mistake, always in the form of
+:func:`mistake_message`; :func:`named_mistake` reads the mistake back from a
+test cell's error output (the instructor's report counts them).
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from numbers import Integral, Real
@@ -40,6 +43,11 @@ __all__ = [
     "check_gradient",
     "check_integer_labels",
     "is_integer",
+    "mistake_message",
+    "named_mistake",
+    "drive_optimizers",
+    "check_optimizer",
+    "check_optimizer_rules",
 ]
 
 #: Default relative tolerance of :func:`check_close`.
@@ -54,6 +62,54 @@ def _fail(message: str, hint: str | None = None) -> None:
     if hint:
         message = f"{message}\nPista: {hint}"
     raise CheckFailed(message)
+
+
+def mistake_message(name: str, mistake: str) -> str:
+    """Return the message of a failed check that recognised a known mistake.
+
+    Every check that names a catalogued mistake words it this way, so that
+    :func:`named_mistake` can read the mistake back from the graded notebook.
+
+    Parameters
+    ----------
+    name : str
+        How the value is called in the notebook.
+    mistake : str
+        The Spanish description of the mistake (the key of ``mistakes``).
+
+    Returns
+    -------
+    str
+        ``"`name` no es correcto: mistake."``
+    """
+    return f"`{name}` no es correcto: {mistake}."
+
+
+_NAMED_MISTAKE = re.compile(r"`[^`\n]*` no es correcto: (?P<mistake>.+)\.", re.DOTALL)
+
+
+def named_mistake(error: str) -> str | None:
+    """Return the known mistake a failed check named, or None.
+
+    Parameters
+    ----------
+    error : str
+        The message of the exception, or the ``"ename: evalue"`` line of a
+        test cell's error output.
+
+    Returns
+    -------
+    str or None
+        The mistake's Spanish description, exactly as the student read it,
+        when the message is one of :func:`mistake_message`; otherwise None.
+    """
+    text = error.strip()
+    for prefix in ("CheckFailed: ", "AssertionError: "):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+            break
+    match = _NAMED_MISTAKE.fullmatch(text)
+    return match["mistake"] if match else None
 
 
 def _describe(value: Any, max_items: int = 6) -> str:
@@ -258,7 +314,7 @@ def check_close(
         if wrong_arr.shape == np.shape(actual_arr) and relative_error(actual_arr, wrong_arr) <= max(
             rtol, 1e-9
         ):
-            _fail(f"`{name}` no es correcto: {description}.")
+            _fail(mistake_message(name, description))
     if atol and not np.any(expected_arr):
         message = (
             f"`{name}` debería ser 0, pero se aleja de 0 en {distance:.2e} (tolerancia {atol:.0e})."
@@ -485,3 +541,278 @@ def check_integer_labels(
 def is_integer(value: Any) -> bool:
     """Return True for Python and NumPy integers (not booleans)."""
     return isinstance(value, (Integral, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+# --- optimizers as objects (notebook 1.6) ----------------------------------------
+
+#: Mistake kinds that :func:`check_optimizer` reproduces itself, around the step.
+OPTIMIZER_LOOP_MISTAKES = ("by_position", "shared_state", "t_per_key", "t_fixed")
+
+_KEY_ERROR_HINT = (
+    "¿Usaste las claves 'w' y 'b' fijas, o leíste el estado de una clave antes de crearlo? "
+    "Recorre las claves de params (for k in params) y crea el estado de cada clave, en ceros, "
+    "la primera vez."
+)
+_CLASS_STATE_HINT = (
+    "con dos optimizadores usados por turnos el resultado cambia: ¿guardaste el estado como "
+    "atributo de la clase? Créalo en __init__ (self.p = {}), para que cada objeto tenga el suyo."
+)
+
+
+def drive_optimizers(
+    optimizers: list[Any],
+    params: Mapping[str, np.ndarray],
+    grads_sequences: list[list[Mapping[str, np.ndarray]]],
+) -> list[dict[str, np.ndarray]]:
+    """Run optimizers in turns, each on its own copy of ``params``, and check the contract of ``update``.
+
+    At step ``i``, ``optimizers[j].update(run_j, grads_sequences[j][i])`` is
+    called for every ``j`` in turn. After each call every ``run_j[k]`` must
+    still be the array it was (updated in place); at the end no gradient
+    handed to ``update`` may have changed, not even later through the
+    optimizer's state.
+
+    Parameters
+    ----------
+    optimizers : list
+        Objects with a method ``update(params, grads)``.
+    params : mapping of str to numpy.ndarray
+        The starting parameters; each optimizer gets its own copy, ``params``
+        itself is not touched.
+    grads_sequences : list of lists of mappings
+        ``grads_sequences[j]`` is the gradients handed to ``optimizers[j]``,
+        one mapping per update; all the lists have the same length.
+
+    Returns
+    -------
+    list of dict
+        The parameters of each optimizer after its last update.
+
+    Raises
+    ------
+    CheckFailed
+        When ``update`` raises ``KeyError`` or ``ValueError``, rebinds
+        ``params[k]`` or modifies a gradient.
+    """
+    runs = [{k: v.copy() for k, v in params.items()} for _ in optimizers]
+    objects = [dict(run) for run in runs]
+    before = [[{k: g.copy() for k, g in grads.items()} for grads in seq] for seq in grads_sequences]
+    for i in range(len(grads_sequences[0])):
+        for opt, run, objs, seq in zip(optimizers, runs, objects, grads_sequences, strict=True):
+            try:
+                opt.update(run, seq[i])
+            except Exception as exc:  # two kinds are explained, the rest re-raised as they came
+                # under the trusted harness the student's exception arrives as a StudentError
+                # that carries the kernel's exception name in ``ename``
+                kind = getattr(exc, "ename", type(exc).__name__)
+                if kind == "KeyError":
+                    raise CheckFailed(
+                        f"update lanzó KeyError {exc} con params de claves {list(objs)}. "
+                        + _KEY_ERROR_HINT
+                    ) from None
+                if kind == "ValueError":
+                    shapes = {k: v.shape for k, v in objs.items()}
+                    raise CheckFailed(
+                        f"update lanzó ValueError ({exc}) con params de formas {shapes}. "
+                        "¿Compartiste un solo estado entre claves de formas distintas? Cada clave de "
+                        "params necesita su propio estado, con la forma de params[k] (self.p[k], ...)."
+                    ) from None
+                raise
+            for k, obj in objs.items():
+                if run.get(k) is not obj:
+                    raise CheckFailed(
+                        "reasignaste params[k] en lugar de actualizar el arreglo en su lugar: "
+                        f"después de update, params[{k!r}] ya no es el mismo arreglo. Usa "
+                        "params[k] -= ... o params[k][...] = ..., no params[k] = params[k] - ..."
+                    )
+    for seq, seq_before in zip(grads_sequences, before, strict=True):
+        for grads, grads_before in zip(seq, seq_before, strict=True):
+            check_unmodified("grads", grads_before, grads)
+    return runs
+
+
+def _optimizer_reference(
+    step: Callable[..., np.ndarray],
+    kind: str,
+    params: Mapping[str, np.ndarray],
+    grads_sequence: list[Mapping[str, np.ndarray]],
+) -> dict[str, np.ndarray]:
+    """Parameters after every update of the rule (``kind == ""``) or of a mistake."""
+    params = {k: v.copy() for k, v in params.items()}
+    states: dict[str, dict] = {}
+    t = 1
+    for grads in grads_sequence:
+        for j, k in enumerate(params):
+            g = list(grads.values())[j] if kind == "by_position" else grads[k]
+            state = states.setdefault("shared" if kind == "shared_state" else k, {})
+            params[k] = step(kind, params[k], g, state, t)
+            t += kind == "t_per_key"
+        t += kind not in ("t_per_key", "t_fixed")
+    return params
+
+
+def _compare_optimizer(step, mistakes, label, out, params, grads_sequence, hint=None):
+    expected = _optimizer_reference(step, "", params, grads_sequence)
+    wrong = {}
+    for message, kind in mistakes.items():
+        try:
+            with np.errstate(all="ignore"):
+                wrong[message] = _optimizer_reference(step, kind, params, grads_sequence)
+        except ValueError:  # a mistake that cannot even run on these shapes
+            pass
+    for k in expected:
+        check_close(
+            f"params[{k!r}] {label}",
+            out[k],
+            expected[k],
+            mistakes={message: values[k] for message, values in wrong.items()},
+            hint=hint,
+        )
+
+
+def check_optimizer(
+    make: Callable[[], Any],
+    step: Callable[[str, np.ndarray, np.ndarray, dict, int], np.ndarray],
+    mistakes: Mapping[str, str],
+    rng: np.random.Generator,
+) -> None:
+    """Check an optimizer class of notebook 1.6 against a reference step, naming known mistakes.
+
+    The optimizer runs four scenarios through :func:`drive_optimizers`: six
+    updates in a row on the neuron's keys ``"w"`` (3, 1) and ``"b"`` (1, 1),
+    one update, four updates on keys ``"W1"`` and ``"W2"`` of the same shape
+    with the gradients listed in another order, and two optimizers used in
+    turns on their own parameters. Each result is compared with the reference
+    that ``step`` gives, and with what every mistake of ``mistakes`` would
+    give, so that a wrong answer that matches one is named. This function
+    holds no update rule: the test cell passes it in.
+
+    Parameters
+    ----------
+    make : callable
+        ``make()`` returns a fresh optimizer (an object with ``update(params, grads)``).
+    step : callable
+        ``step(kind, x, g, state, t) -> x_new``: one update of one parameter
+        array ``x`` with gradient ``g`` at update number ``t`` (from 1);
+        ``state`` is the dict of that key's state (empty at first), which
+        ``step`` reads and updates. ``kind == ""`` is the correct rule, any
+        other value a mistake; it must not modify ``x``, ``g`` or arrays it
+        keeps. The kinds of :data:`OPTIMIZER_LOOP_MISTAKES` are reproduced
+        around the step (grads paired by position, one state for all keys,
+        ``t`` growing once per key, ``t`` fixed at 1) and reach ``step``
+        like the rule.
+    mistakes : mapping of str to str
+        Spanish description of a known mistake -> its ``kind``.
+    rng : numpy.random.Generator
+        Source of the random parameters and gradients (a seeded generator,
+        so the hidden test is the same on every run).
+
+    Raises
+    ------
+    CheckFailed
+        At the first wrong result, naming the mistake when it matches one.
+    """
+
+    def compare(label, out, params, grads_sequence, hint=None):
+        _compare_optimizer(step, mistakes, label, out, params, grads_sequence, hint)
+
+    # the neuron's keys and shapes: six updates in a row (they tell the mistakes apart), then one
+    params = {"w": rng.normal(size=(3, 1)), "b": rng.normal(size=(1, 1))}
+    gseq = [{"w": rng.normal(size=(3, 1)), "b": rng.normal(size=(1, 1))} for _ in range(6)]
+    compare(
+        "(seis actualizaciones seguidas)",
+        drive_optimizers([make()], params, [gseq])[0],
+        params,
+        gseq,
+    )
+    compare(
+        "(una actualización)", drive_optimizers([make()], params, [gseq[:1]])[0], params, gseq[:1]
+    )
+    # other keys, both of the same shape, grads listed in another order than params
+    params = {"W1": rng.normal(size=(2, 3)), "W2": rng.normal(size=(2, 3))}
+    gseq = [{k: rng.normal(size=(2, 3)) for k in ["W2", "W1"]} for _ in range(4)]
+    compare(
+        "(claves W1 y W2, cuatro actualizaciones)",
+        drive_optimizers([make()], params, [gseq])[0],
+        params,
+        gseq,
+    )
+    # two optimizers used in turns, each on its own parameters, must not share their state
+    params = {"w": rng.normal(size=(2, 1)), "b": rng.normal(size=(1, 1))}
+    gseq = [{"w": rng.normal(size=(2, 1)), "b": rng.normal(size=(1, 1))} for _ in range(4)]
+    gseq_2 = [{k: rng.normal(size=g[k].shape) for k in g} for g in gseq]
+    run_1, run_2 = drive_optimizers([make(), make()], params, [gseq, gseq_2])
+    compare(
+        "(el primero de dos optimizadores usados por turnos)",
+        run_1,
+        params,
+        gseq,
+        _CLASS_STATE_HINT,
+    )
+    compare(
+        "(el segundo de dos optimizadores usados por turnos)",
+        run_2,
+        params,
+        gseq_2,
+        _CLASS_STATE_HINT,
+    )
+
+
+def check_optimizer_rules(make: Callable[[], Any], seed: int = 0) -> None:
+    """Check the rules every optimizer of notebook 1.6 follows, without knowing its update rule.
+
+    The optimizer is only compared with itself: each key's result must not
+    depend on which other keys ``params`` holds or in which order ``grads``
+    lists them, and an optimizer's result must not change when another
+    optimizer of the same class is used in between. On top of that,
+    :func:`drive_optimizers` checks that ``params`` is updated in place and
+    that no gradient is modified. Meant for the visible tests: it reveals no
+    reference value.
+
+    Parameters
+    ----------
+    make : callable
+        ``make()`` returns a fresh optimizer (an object with ``update(params, grads)``).
+    seed : int, default 0
+        Seed of the random parameters and gradients.
+
+    Raises
+    ------
+    CheckFailed
+        With a Spanish message naming the rule that was broken.
+    """
+    rng = np.random.default_rng(seed)
+    steps = 3
+    params = {"a": rng.normal(size=(2, 3)), "c": rng.normal(size=(2, 3))}
+    # grads listed in another order than params, to catch pairing by position
+    gseq = [{k: rng.normal(size=(2, 3)) for k in ["c", "a"]} for _ in range(steps)]
+    other = [{k: rng.normal(size=(2, 3)) for k in g} for g in gseq]
+    shared = (
+        "params[{k!r}] cambia si otro optimizador de la misma clase se usó antes o se usa entre "
+        "tus llamadas a update: los objetos comparten el estado."
+    )
+    shared_hint = (
+        "crea el estado en __init__ (por ejemplo self.p = {}), no como atributo de la clase, "
+        "para que cada objeto tenga el suyo."
+    )
+    # one state per object: two fresh optimizers, alone or used in turns, give the same result
+    together = drive_optimizers([make()], params, [gseq])[0]
+    again = drive_optimizers([make()], params, [gseq])[0]
+    first, _ = drive_optimizers([make(), make()], params, [gseq, other])
+    for k in params:
+        if (
+            max(relative_error(again[k], together[k]), relative_error(first[k], together[k]))
+            > 1e-12
+        ):
+            _fail(shared.format(k=k), shared_hint)
+    # the keys come from params, and every key has its own state
+    for k in params:
+        alone = drive_optimizers([make()], {k: params[k]}, [[{k: g[k]} for g in gseq]])[0]
+        if relative_error(together[k], alone[k]) > 1e-12:
+            _fail(
+                f"params[{k!r}] cambia según qué otras claves haya en params: con las claves "
+                f"{list(params)} no da lo mismo que con la clave {k!r} sola.",
+                "cada clave k usa su propio gradiente grads[k] (la misma clave, no la misma posición) "
+                "y su propio estado (self.p[k], self.s[k], ...); en Adam, t aumenta una vez por "
+                "llamada a update, no una vez por clave.",
+            )

@@ -1,5 +1,7 @@
 """The student-side checks: they pass right answers, fail wrong ones, and say why in Spanish."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -137,3 +139,188 @@ def test_numerical_gradient_matches_analytic_in_float64():
     x_copy = x.copy()
     checks.numerical_gradient(f, x)
     assert np.array_equal(x, x_copy)
+
+
+def test_named_mistake_reads_back_what_check_close_said():
+    with pytest.raises(CheckFailed) as info:
+        checks.check_close(
+            "dw", np.array([4.0]), np.array([1.0]), mistakes={"olvidaste dividir entre m": [4.0]}
+        )
+    message = str(info.value)
+    assert message == checks.mistake_message("dw", "olvidaste dividir entre m")
+    assert checks.named_mistake(message) == "olvidaste dividir entre m"
+    # as a test cell's error output shows it
+    assert checks.named_mistake(f"CheckFailed: {message}\n") == "olvidaste dividir entre m"
+    # a description may hold punctuation of its own
+    assert (
+        checks.named_mistake(checks.mistake_message("p", "usa `p`: g + η·p. Luego x"))
+        == "usa `p`: g + η·p. Luego x"
+    )
+    # a failure that names no mistake
+    with pytest.raises(CheckFailed) as info:
+        checks.check_close("dw", np.array([5.0]), np.array([1.0]), mistakes={"x": [4.0]})
+    assert checks.named_mistake(str(info.value)) is None
+    assert checks.named_mistake("NameError: name 'w' is not defined") is None
+
+
+# --- the optimizer harness of notebook 1.6, on toy optimizers -------------------------
+
+_ALPHA, _ETA = 0.1, 0.8
+
+
+class _Momentum:
+    """A correct momentum optimizer: p = g + eta p, x = x - alpha p, one p per key."""
+
+    def __init__(self, alpha=_ALPHA, eta=_ETA):
+        self.alpha, self.eta, self.p = alpha, eta, {}
+
+    def update(self, params, grads):
+        for k in params:
+            p = self.p.setdefault(k, np.zeros_like(params[k]))
+            p *= self.eta
+            p += grads[k]
+            params[k] -= self.alpha * p
+
+
+class _Rebinds(_Momentum):
+    def update(self, params, grads):
+        for k in params:
+            self.p[k] = grads[k] + self.eta * self.p.get(k, 0.0)
+            params[k] = params[k] - self.alpha * self.p[k]
+
+
+class _ByPosition(_Momentum):
+    def update(self, params, grads):
+        for k, g in zip(params, grads.values(), strict=True):
+            p = self.p.setdefault(k, np.zeros_like(params[k]))
+            p *= self.eta
+            p += g
+            params[k] -= self.alpha * p
+
+
+class _SharedState(_Momentum):
+    def update(self, params, grads):
+        for k in params:
+            self.p["all"] = grads[k] + self.eta * self.p.get("all", 0.0)
+            params[k] -= self.alpha * self.p["all"]
+
+
+class _ClassState(_Momentum):
+    p = {}  # one dict for every object of the class
+
+    def __init__(self, alpha=_ALPHA, eta=_ETA):
+        self.alpha, self.eta = alpha, eta
+
+
+class _AliasesGrads(_Momentum):
+    def update(self, params, grads):
+        for k in params:
+            p = self.p.setdefault(k, grads[k])  # keeps the gradient itself as the state
+            if p is not grads[k]:
+                p *= self.eta
+                p += grads[k]
+            params[k] -= self.alpha * p
+
+
+class _FixedKeys(_Momentum):
+    def update(self, params, grads):
+        for k in ("w", "b"):
+            p = self.p.setdefault(k, np.zeros_like(params[k]))
+            p *= self.eta
+            p += grads[k]
+            params[k] -= self.alpha * p
+
+
+def _momentum_step(kind, x, g, state, t):
+    """The test cell's side: the rule (kind "") and the mistakes it knows."""
+    p = state.get("p", np.zeros_like(g))
+    p = g + (0.0 if kind == "no_memory" else _ETA) * p
+    state["p"] = p
+    return x + _ALPHA * p if kind == "plus" else x - _ALPHA * p
+
+
+_MOMENTUM_MISTAKES = {
+    "sumaste α·p; hay que restarlo": "plus",
+    "el momento no se guarda entre llamadas": "no_memory",
+    "compartiste un solo p entre todas las claves": "shared_state",
+    "emparejaste params y grads por posición; usa la misma clave: grads[k]": "by_position",
+}
+
+
+def _check(optimizer_class):
+    checks.check_optimizer(
+        optimizer_class, _momentum_step, _MOMENTUM_MISTAKES, np.random.default_rng(7)
+    )
+
+
+def test_check_optimizer_passes_a_correct_optimizer():
+    _check(_Momentum)
+    checks.check_optimizer_rules(_Momentum)
+
+
+def test_check_optimizer_names_the_mistake():
+    class Plus(_Momentum):
+        def update(self, params, grads):
+            for k in params:
+                p = self.p.setdefault(k, np.zeros_like(params[k]))
+                p *= self.eta
+                p += grads[k]
+                params[k] += self.alpha * p
+
+    class NoMemory(_Momentum):
+        def update(self, params, grads):
+            for k in params:
+                params[k] -= self.alpha * grads[k]
+
+    for wrong, message in [
+        (Plus, "`params['w'] (seis actualizaciones seguidas)` no es correcto: sumaste α·p"),
+        (NoMemory, "no es correcto: el momento no se guarda entre llamadas"),
+        (_ByPosition, "no es correcto: emparejaste params y grads por posición"),
+        (_Rebinds, "reasignaste params[k]"),
+        (_FixedKeys, "'w' y 'b' fijas"),
+        (_AliasesGrads, "modificó el argumento `grads"),
+        (_SharedState, "un solo estado entre claves"),  # keys of different shapes
+    ]:
+        with pytest.raises(CheckFailed, match=re.escape(message)):
+            _check(wrong)
+    # a class attribute as state: the next fresh optimizer starts from the last one's state
+    # (check_optimizer_rules, in the visible tests, names this one)
+    _ClassState.p.clear()
+    with pytest.raises(CheckFailed, match="no tiene el valor esperado"):
+        _check(_ClassState)
+
+
+def test_check_optimizer_rules_catches_each_stated_rule():
+    for wrong, message in [
+        (_Rebinds, "reasignaste params[k]"),
+        (_ByPosition, "cambia según qué otras claves"),
+        (_SharedState, "cambia según qué otras claves"),
+        (_FixedKeys, "'w' y 'b' fijas"),
+        (_AliasesGrads, "modificó el argumento `grads"),
+        (_ClassState, "otro optimizador de la misma clase"),
+    ]:
+        _ClassState.p.clear()
+        with pytest.raises(CheckFailed, match=re.escape(message)):
+            checks.check_optimizer_rules(wrong)
+
+
+def test_drive_optimizers_explains_errors_that_come_through_the_trusted_harness():
+    from autograder.harness.remote import StudentError
+
+    class Remote:
+        """What a proxy raises when the student's update fails in the kernel."""
+
+        def __init__(self, ename, evalue):
+            self.error = StudentError(ename, evalue)
+
+        def update(self, params, grads):
+            raise self.error
+
+    params, grads = {"a": np.zeros((2, 1))}, [{"a": np.ones((2, 1))}]
+    with pytest.raises(CheckFailed, match="'w' y 'b' fijas"):
+        checks.drive_optimizers([Remote("KeyError", "'w'")], params, [grads])
+    with pytest.raises(CheckFailed, match="un solo estado entre claves"):
+        checks.drive_optimizers([Remote("ValueError", "non-broadcastable")], params, [grads])
+    # anything else is the student's own error, passed on as it came
+    with pytest.raises(StudentError):
+        checks.drive_optimizers([Remote("ZeroDivisionError", "division by zero")], params, [grads])

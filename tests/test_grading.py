@@ -163,7 +163,7 @@ def test_demo_grades_the_examples_exactly_and_repeatably(course, capsys):
     # the instructor's report: distributions, failure rate per test cell, grading times
     report = (course / "reports" / "informe.html").read_text()
     assert report.count("<img") == 3 and "test_linear_gradients_hidden" in report
-    assert "Tiempo de calificación por entrega" in report and "4 entregas" in report
+    assert "Grading time per submission" in report and "4 submissions" in report
     # the demo graded in parallel (2 jobs); grading again serially, as plain nbgrader would,
     # leaves exactly the same grade in every cell
     parallel = tools.cell_scores(course)

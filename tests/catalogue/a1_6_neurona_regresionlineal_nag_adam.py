@@ -159,7 +159,7 @@ class Momentum:
 """,
             ),
             "shared_state": (
-                "",
+                "un solo estado entre claves",
                 """
 class Momentum:
     def __init__(self, alpha, eta):
@@ -174,7 +174,7 @@ class Momentum:
 """,
             ),
             "class_state": (
-                "",
+                "otro optimizador de la misma clase",
                 """
 class Momentum:
     p = {}
@@ -1091,7 +1091,7 @@ class Neuron(NeuronBase):
 """,
             ),
             "global_random": (
-                "",
+                "deberían llegar en el orden",
                 """
 class Neuron(NeuronBase):
     def fit(self, X, y, optimizer, epochs, batch_size=None, seed=0):
