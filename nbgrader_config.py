@@ -135,11 +135,10 @@ c.GenerateFeedback.preprocessors = [
 # (nbgrader would fail the whole notebook), and the whole notebook has a time
 # limit: the cells left when it is spent score 0 with a note.
 c.ResilientExecute.sandbox = True
-# The trusted harness (autograder.harness): every test cell evaluated outside the student's
-# kernel. Opt-in for now: it grades every assignment's solution, untouched version and 19
-# cheats exactly (tests/test_cheats.py), but under heavy load some honest submissions still
-# lost their kernel connection in the suite; it becomes the default once that is understood.
-c.TrustedExecute.harness = False
+# The trusted harness (autograder.harness): every test cell, visible and hidden, is evaluated
+# in the grader's process, never in the student's kernel, which it reaches only through a
+# data-only protocol (see README, "How tests are evaluated").
+c.TrustedExecute.harness = True
 c.ResilientExecute.notebook_timeout = 1200  # seconds; the slowest solution takes about 3 min
 c.SandboxKernelManager.memory_limit = KERNEL_MEMORY_LIMIT
 # CPU seconds, a backstop behind the time limits: every core busy for twice the notebook limit.
