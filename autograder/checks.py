@@ -816,3 +816,9 @@ def check_optimizer_rules(make: Callable[[], Any], seed: int = 0) -> None:
                 "y su propio estado (self.p[k], self.s[k], ...); en Adam, t aumenta una vez por "
                 "llamada a update, no una vez por clave.",
             )
+
+
+#: Set by the trusted harness while it runs a test cell: a function returning the state of
+#: NumPy's global generator in the student's kernel (where the student's code runs).
+#: ``None`` when the tests run in the student's own kernel.
+kernel_rng_state: Callable[[], Any] | None = None

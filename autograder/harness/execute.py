@@ -28,6 +28,7 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from traitlets import Bool, Unicode
 
+from autograder import checks
 from autograder.faults import ResilientExecute
 
 from . import plan as planning
@@ -97,7 +98,11 @@ class Harness:
             # keep the text where inspect (and TensorFlow's AutoGraph) looks for source code
             linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
             code = compile(text, filename, "exec")
-            with contextlib.redirect_stdout(stdout), warnings.catch_warnings():
+            with (
+                contextlib.redirect_stdout(stdout),
+                warnings.catch_warnings(),
+                _kernel_rng(self._bridge if self.from_kernel else None),
+            ):
                 warnings.simplefilter("ignore")
                 if self._bridge is not None:
                     self._bridge.deadline = deadline
@@ -153,6 +158,17 @@ class Harness:
             ename = "NameError"
             evalue = f"{exc} (¿falta definir o ejecutar una celda anterior?)"
         return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+@contextlib.contextmanager
+def _kernel_rng(bridge: Bridge | None):
+    """Let ``checks`` read NumPy's global generator where the student's code runs: the kernel."""
+    previous = checks.kernel_rng_state
+    checks.kernel_rng_state = bridge.global_rng_state if bridge is not None else None
+    try:
+        yield
+    finally:
+        checks.kernel_rng_state = previous
 
 
 def _is_module(value: Any) -> bool:

@@ -82,6 +82,9 @@ class Bridge:
         self.deadline: float | None = None
         self.generation = 0
         self.last_ref = 0
+        self.last_callback = 0
+        #: Refs of the arguments of the callbacks being served (innermost last).
+        self.pinned: list[set[int]] = []
 
     def new_generation(self) -> None:
         """Start a new test cell: objects mirrored for earlier cells are forgotten on both sides."""
@@ -134,8 +137,9 @@ class Bridge:
         """
         if not isinstance(gone, list):
             raise protocol.ProtocolError("malformed list of forgotten objects")
+        pinned = set().union(*self.pinned) if self.pinned else set()
         for ref in gone[:100_000]:
-            if type(ref) is int:
+            if type(ref) is int and ref not in pinned:  # a callback's arguments stay until it ends
                 self.mirrors.pop(ref, None)
                 self.snapshots.pop(ref, None)
 
@@ -159,7 +163,10 @@ class Bridge:
             callable(value) or type(value).__module__ in ("__main__", "builtins")
         ):
             # a test's function, or an object of a class the tests define (an optimizer)
-            ident = len(self.callbacks) + 1
+            self.last_callback += (
+                1  # never reused: a stub kept from an earlier cell reaches nothing
+            )
+            ident = self.last_callback
             self.callbacks[ident] = value
             return {"$": "callback", "id": ident}
         raise TypeError(
@@ -315,6 +322,29 @@ class Bridge:
                 f"`{name}` ({exc}); revisa que no hayas cambiado nada del calificador.",
             )
 
+    def global_rng_state(self) -> list:
+        """Return the state of NumPy's global generator in the kernel (``get_state(legacy=True)``).
+
+        The kernel reports it: a kernel patched to lie can hide its use of
+        the global generator, so rules about it are the one kind of check
+        that rests on the kernel's word (they decide no other verdict).
+        """
+        try:
+            reply, buffers = self.channel.request(
+                {"op": "global_rng_state", "gen": self.generation}, [], self._timeout()
+            )
+            value = self.decode(reply.get("value"), buffers)
+            if not isinstance(value, list) or len(value) != 5:
+                raise protocol.ProtocolError("a malformed state of the global generator")
+        except protocol.ProtocolError as exc:
+            raise StudentError(
+                "ErrorDeProtocolo",
+                f"tu kernel respondió con datos que el calificador no puede leer ({exc}).",
+            ) from None
+        except KernelFailure as exc:
+            raise StudentError("KernelSinRespuesta", str(exc)) from None
+        return value
+
     def _serve_callback(
         self, ident: Any, tree: Any, buffers: list, name: Any = None
     ) -> tuple[dict, list]:
@@ -329,10 +359,19 @@ class Bridge:
         if target is None:
             raise protocol.ProtocolError("an unknown callback")
         arrived: list[int] = []
+        self.pinned.append(set())
 
         def keep(ref: int, value: Any) -> Any:
             arrived.append(ref)
+            self.pinned[-1].add(ref)
             return self._keep(ref, value)
+
+        try:
+            return self._run_callback(target, tree, buffers, name, keep, arrived)
+        finally:
+            self.pinned.pop()
+
+    def _run_callback(self, target, tree, buffers, name, keep, arrived) -> tuple[dict, list]:
 
         decoder = protocol.Decoder(buffers, self._resolve, self._make, self._special, keep)
         arguments = decoder.decode(tree)
@@ -354,7 +393,9 @@ class Bridge:
         # the objects that came in keep their numbers, so the kernel updates its own in place
         encoder = protocol.Encoder(self._fallback, self._ref_of)
         value = encoder.encode(result)
-        after = encoder.encode([self.mirrors[ref] for ref in dict.fromkeys(arrived)])
+        after = encoder.encode(
+            [self.mirrors[ref] for ref in dict.fromkeys(arrived) if ref in self.mirrors]
+        )
         return {"ok": True, "value": value, "after": after}, encoder.buffers
 
 
@@ -538,7 +579,16 @@ KERAS_CLASSES = {
     "ExponentialDecay",
     "InverseTimeDecay",
     "PiecewiseConstantDecay",
+    "__keras_tensor__",  # a link between layers of a functional model (shape, dtype, history)
 }
+#: Keras' own losses, metrics and activations that a model may name as function objects.
+KERAS_FUNCTIONS = frozenset(
+    {"mean_squared_error", "mse", "mean_absolute_error", "mae", "binary_crossentropy"}
+    | {"categorical_crossentropy", "sparse_categorical_crossentropy", "accuracy"}
+    | {"binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy"}
+    | {"relu", "sigmoid", "tanh", "softmax", "linear", "elu", "selu", "gelu", "swish"}
+    | {"silu", "softplus", "softsign", "leaky_relu", "relu6", "exponential", "hard_sigmoid"}
+)
 KERAS_MODULES = (
     "keras",
     "keras.layers",
@@ -569,7 +619,16 @@ def check_keras_config(config: Any, depth: int = 0) -> None:
         if "class_name" in config and "config" in config:
             name = config.get("class_name")
             module = config.get("module")
-            if name in ("__lambda__", "function", "Lambda", "__typespec__") or (
+            if name == "function":  # a loss or activation passed as a Keras function object
+                if (
+                    module not in ("builtins", *KERAS_MODULES)
+                    or config.get("config") not in KERAS_FUNCTIONS
+                ):
+                    raise protocol.ProtocolError(
+                        f"Keras function {str(config.get('config'))[:60]!r} is not allowed"
+                    )
+                return
+            if name in ("__lambda__", "Lambda", "__typespec__") or (
                 isinstance(name, str) and name not in KERAS_CLASSES
             ):
                 raise protocol.ProtocolError(f"Keras class {str(name)[:60]!r} is not allowed")

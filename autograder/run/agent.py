@@ -257,6 +257,9 @@ class Agent:
                 return {"ok": True, "missing": True}, []
             tree, out = self.encode(namespace[name])
             return {"ok": True, "value": tree}, out
+        if op == "global_rng_state":  # NumPy's global generator, for the "no np.random.seed" rule
+            tree, out = self.encode(list(np.random.get_state(legacy=True)))
+            return {"ok": True, "value": tree}, out
         if "sync" in request:  # the harness changed our objects in place: apply it first
             self.decode(request["sync"], buffers)
         args = self.decode(request.get("args", {"$": "list", "items": []}), buffers)
