@@ -10,7 +10,12 @@ from autograder.harness.remote import check_keras_config
 
 
 def _function(name, module="builtins"):
-    return {"class_name": "function", "module": module, "config": name, "registered_name": "function"}
+    return {
+        "class_name": "function",
+        "module": module,
+        "config": name,
+        "registered_name": "function",
+    }
 
 
 def test_keras_allow_list_accepts_functional_models_and_keras_functions():
@@ -82,5 +87,15 @@ def test_plan_keeps_a_cell_that_may_change_what_a_test_reads():
         ("def f(x):\n    return 2 * x", ANSWER),
         ("scaled = f(X)", None),  # passes X to the student's code: it could change X
         ("assert X.sum() == 3", TEST),
+    )
+    assert plan.make_plan(nb).skip == set()
+
+
+def test_plan_keeps_a_call_to_a_function_that_fills_a_global():
+    nb = _source(
+        ("agreement = {}\n\ndef compare(label, value):\n    agreement[label] = value", None),
+        ("def f(x):\n    return 2 * x", ANSWER),
+        ("start = 0\ncompare('f', f(3))", None),  # fills `agreement` through compare
+        ("assert agreement['f'] == 6", TEST),
     )
     assert plan.make_plan(nb).skip == set()

@@ -229,7 +229,7 @@ def _unneeded(nb: NotebookNode, plan: Plan) -> set[int]:
     for cell in nb.cells:
         if cell.cell_type == "code":
             defined |= top_level_names(cell.source) - imported_names(cell.source)
-    with_globals = _functions_with_global_effects(nb, plan)
+    effects = _function_effects(nb, plan)
     needed: set[str] = set()
     skip: set[int] = set()
     later_runs = False  # does any later cell run in the harness?
@@ -247,8 +247,9 @@ def _unneeded(nb: NotebookNode, plan: Plan) -> set[int]:
             changes = _mutated_names(text) - _modules_in(nb, index)
             seeds = "seed" in text
             calls = _called_names(text) & defined
-            # a call can change what it is given, and what its function declares global
-            risky_calls = calls and (loaded_names(text) & needed or calls & with_globals)
+            # a call can change what it is given, and the globals its function changes
+            changed_by_calls = set().union(*(effects.get(name, set()) for name in calls))
+            risky_calls = calls and (loaded_names(text) & needed or changed_by_calls & needed)
             if binds and not seeds and not risky_calls and not (binds | changes) & needed:
                 skip.add(index)
                 continue
@@ -258,16 +259,16 @@ def _unneeded(nb: NotebookNode, plan: Plan) -> set[int]:
     return skip
 
 
-def _functions_with_global_effects(nb: NotebookNode, plan: Plan) -> set[str]:
-    """Names of the notebook's functions that may rebind globals (``global``/``nonlocal``).
+def _function_effects(nb: NotebookNode, plan: Plan) -> dict[str, set[str]]:
+    """Globals each of the instructor's functions may change, directly or through the others.
 
-    The student's functions run in the kernel, which can reach the
-    harness's objects only through the arguments it is given, so only the
-    instructor's functions count (any of them, conservatively, when one of
-    them declares a global).
+    A function changes a global when it declares it ``global``/``nonlocal``
+    or changes a name it does not bind itself (``agreement[label] = ...``).
+    The student's functions run in the kernel, which reaches the harness's
+    objects only through the arguments it is given (see the caller's rule).
     """
-    names: set[str] = set()
-    declares = False
+    effects: dict[str, set[str]] = {}
+    calls: dict[str, set[str]] = {}
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or plan.roles[index] == STUDENT:
             continue
@@ -275,11 +276,32 @@ def _functions_with_global_effects(nb: NotebookNode, plan: Plan) -> set[str]:
         if tree is None:
             continue
         for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names.add(node.name)
-                if any(isinstance(sub, (ast.Global, ast.Nonlocal)) for sub in ast.walk(node)):
-                    declares = True
-    return names if declares else set()
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            text = ast.unparse(node)
+            local = {
+                sub.id
+                for sub in ast.walk(node)
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store)
+            } | {sub.arg for sub in ast.walk(node) if isinstance(sub, ast.arg)}
+            declared = {
+                name
+                for sub in ast.walk(node)
+                if isinstance(sub, (ast.Global, ast.Nonlocal))
+                for name in sub.names
+            }
+            effects[node.name] = declared | (_mutated_names(text) - local)
+            calls[node.name] = _called_names(text)
+    for _ in range(len(effects)):  # close over calls between the instructor's functions
+        changed = False
+        for name, called in calls.items():
+            more = set().union(*(effects.get(c, set()) for c in called)) - effects[name]
+            if more:
+                effects[name] |= more
+                changed = True
+        if not changed:
+            break
+    return effects
 
 
 def _called_names(text: str) -> set[str]:
