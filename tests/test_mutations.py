@@ -85,6 +85,19 @@ def test_visible_only_strips_exactly_the_hidden_blocks():
     assert nb.cells[0].source == code
 
 
+def catalogue_module_name(assignment):
+    """``a`` + the assignment id lowercased, every run of non-alphanumerics replaced by ``_``."""
+    return "a" + re.sub(r"[^0-9a-z]+", "_", assignment.lower())
+
+
+@pytest.mark.parametrize("assignment", sorted(CATALOGUES))
+def test_catalogue_module_follows_the_naming_rule(assignment):
+    module = CATALOGUES[assignment].__name__.rsplit(".", 1)[-1]
+    assert module == catalogue_module_name(assignment), (
+        f"rename tests/catalogue/{module}.py to {catalogue_module_name(assignment)}.py"
+    )
+
+
 @pytest.mark.parametrize("assignment", sorted(CATALOGUES))
 def test_catalogue_covers_every_graded_function(assignment):
     module = CATALOGUES[assignment]
