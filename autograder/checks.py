@@ -42,6 +42,7 @@ __all__ = [
     "check_weight_scale",
     "global_rng_unchanged",
     "require_results",
+    "student_call",
     "is_integer",
 ]
 
@@ -606,6 +607,60 @@ def require_results(
             f"revisa `{function}` (y las pruebas de las funciones que usa), vuelve a ejecutar "
             f"la celda {cell} y después esta.",
         )
+
+
+def _explain(exc: BaseException) -> str:
+    """Return a Spanish hint for an exception raised by the student's code."""
+    text = str(exc)
+    if isinstance(exc, NotImplementedError):
+        return "todavía no completaste la función: escribe tu código y borra la línea raise NotImplementedError()."
+    if isinstance(exc, TypeError) and (
+        "arrays can be converted" in text or "Python scalars" in text
+    ):
+        return (
+            "usaste una función del módulo math (math.exp, math.log, ...) con un arreglo: "
+            "usa las de NumPy (np.exp, np.log, ...), que trabajan con arreglos."
+        )
+    if isinstance(exc, ValueError) and any(
+        w in text for w in ("matmul", "shapes", "broadcast", "aligned")
+    ):
+        return (
+            "las formas no encajan en un producto o una operación: revisa que X tenga forma (n, m) "
+            "(un ejemplo por columna) y las trasposiciones."
+        )
+    if isinstance(exc, IndexError):
+        return "un índice se sale del arreglo: revisa los ejes (axis) y las formas."
+    if isinstance(exc, KeyError):
+        return "falta una clave en un diccionario: revisa los nombres de las claves."
+    if isinstance(exc, NameError):
+        return "usaste un nombre que no está definido: ¿ejecutaste las celdas anteriores?"
+    return "lee el mensaje de Python y revisa la línea de tu función que lo produjo."
+
+
+@contextlib.contextmanager
+def student_call(name: str) -> Iterator[None]:
+    """Context manager: an exception raised by the student's code becomes a Spanish message.
+
+    Check failures pass through unchanged; any other exception (a
+    ``TypeError`` from ``math.exp`` on an array, a shape mismatch in ``@``,
+    an ``IndexError``...) is reported as a failed check that names the
+    function, explains the usual cause in Spanish and keeps Python's own
+    message for reference.
+
+    Parameters
+    ----------
+    name : str
+        The function under test, for the message.
+    """
+    try:
+        yield
+    except AssertionError:
+        raise
+    except Exception as exc:
+        raise CheckFailed(
+            f"`{name}` produjo un error al ejecutarse ({type(exc).__name__}; mensaje de Python: {exc}).\n"
+            f"Pista: {_explain(exc)}"
+        ) from None
 
 
 def is_integer(value: Any) -> bool:

@@ -195,3 +195,20 @@ def test_require_results_names_the_cell_and_the_function():
     with pytest.raises(CheckFailed, match="La celda de entrenamiento no terminó") as info:
         checks.require_results({}, ["w_gd"], cell="de entrenamiento", function="gradient_descent")
     assert "`w_gd`" in str(info.value) and "revisa `gradient_descent`" in str(info.value)
+
+
+def test_student_call_turns_errors_into_spanish_messages():
+    import math
+
+    with pytest.raises(CheckFailed, match="usa las de NumPy"):
+        with checks.student_call("sigmoid"):
+            math.exp(-np.array([1.0, 2.0]))
+    with pytest.raises(CheckFailed, match="un ejemplo por columna"):
+        with checks.student_call("normal_equation"):
+            np.ones((2, 3)) @ np.ones((4, 1))
+    with pytest.raises(CheckFailed, match="borra la línea raise NotImplementedError"):
+        with checks.student_call("f"):
+            raise NotImplementedError()
+    with pytest.raises(CheckFailed, match="no tiene el valor esperado"):  # checks pass through
+        with checks.student_call("f"):
+            checks.check_close("x", 1.0, 2.0)

@@ -121,7 +121,7 @@ def linear_forward(w, b, X):
 """,
             ),
             "elementwise": (
-                "",
+                "`y_hat` debe tener forma",
                 """
 def linear_forward(w, b, X):
     return np.sum(w * X, axis=1, keepdims=True).T + b
@@ -450,7 +450,7 @@ def normal_equation(X, y):
 """,
             ),
             "layout_confusion": (
-                "",
+                "un ejemplo por columna",
                 """
 def normal_equation(X, y):
     Xt = np.vstack([np.ones((1, X.shape[1])), X])

@@ -35,7 +35,7 @@ def sigmoid(z):
 """,
             ),
             "math_exp": (
-                "",
+                "usa las de NumPy (np.exp, np.log, ...)",
                 """
 def sigmoid(z):
     import math
