@@ -63,7 +63,7 @@ def _fail(message: str, hint: str | None = None) -> None:
 def _describe(value: Any, max_items: int = 6) -> str:
     """Return a short, readable description of ``value`` for a message."""
     if isinstance(value, np.generic) and not isinstance(value, (np.bool_, np.str_, np.bytes_)):
-        return f"{value.item()!r} (escalar de NumPy {value.dtype}, no un número de Python)"
+        return f"{value.item()!r} (escalar de NumPy {value.dtype})"
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
             return f"{value.item()!r} (arreglo de dimensión 0, no un número de Python)"
@@ -621,12 +621,17 @@ def _explain(exc: BaseException) -> str:
             "usaste una función del módulo math (math.exp, math.log, ...) con un arreglo: "
             "usa las de NumPy (np.exp, np.log, ...), que trabajan con arreglos."
         )
+    if isinstance(exc, ValueError) and "could not broadcast input array" in text:
+        return (
+            "una asignación por cortes (slices) recibió un bloque de otra forma: revisa los límites "
+            "de los cortes (ojo: a[-0:] es todo el eje, porque −0 = 0, no un corte vacío)."
+        )
     if isinstance(exc, ValueError) and any(
         w in text for w in ("matmul", "shapes", "broadcast", "aligned")
     ):
         return (
-            "las formas no encajan en un producto o una operación: revisa que X tenga forma (n, m) "
-            "(un ejemplo por columna) y las trasposiciones."
+            "las formas no encajan en un producto o una operación: revisa las formas y las "
+            "trasposiciones (en la unidad 1, X tiene forma (n, m): un ejemplo por columna)."
         )
     if isinstance(exc, IndexError):
         return "un índice se sale del arreglo: revisa los ejes (axis) y las formas."

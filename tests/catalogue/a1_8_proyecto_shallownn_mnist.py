@@ -581,7 +581,7 @@ def predict(parameters, X):
 """,
             ),
             "no_axis": (
-                "",
+                "np.argmax sin eje",
                 """
 def predict(parameters, X):
     A2, _ = forward_propagation(X, parameters)
