@@ -42,6 +42,10 @@ __all__ = [
     "numerical_gradient",
     "check_gradient",
     "check_integer_labels",
+    "check_weight_scale",
+    "global_rng_unchanged",
+    "require_results",
+    "student_call",
     "is_integer",
     "mistake_message",
     "named_mistake",
@@ -114,9 +118,11 @@ def named_mistake(error: str) -> str | None:
 
 def _describe(value: Any, max_items: int = 6) -> str:
     """Return a short, readable description of ``value`` for a message."""
+    if isinstance(value, np.generic) and not isinstance(value, (np.bool_, np.str_, np.bytes_)):
+        return f"{value.item()!r} (escalar de NumPy {value.dtype})"
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
-            return f"{value.item()!r} (arreglo de dimensión 0)"
+            return f"{value.item()!r} (arreglo de dimensión 0, no un número de Python)"
         flat = value.ravel()
         items = np.array2string(flat[:max_items], precision=6, separator=", ")
         more = ", ..." if flat.size > max_items else ""
@@ -322,7 +328,8 @@ def check_close(
     else:
         message = f"`{name}` no tiene el valor esperado (error relativo {err:.2e}, tolerancia {rtol:.0e})."
     if reveal:
-        message += f"\n  esperado: {_describe(expected_arr)}"
+        shown = _describe(expected_arr) if expected_arr.ndim else repr(float(expected_arr))
+        message += f"\n  esperado: {shown}"
     message += f"\n  obtenido: {_describe(np.asarray(actual_arr)) if np.ndim(actual_arr) else repr(float(actual_arr))}"
     _fail(message, hint)
 
@@ -536,6 +543,188 @@ def check_integer_labels(
             _fail(
                 f"`{name}` solo puede tomar los valores {list(np.asarray(allowed))}, pero contiene {list(extra[:5])}."
             )
+
+
+#: How many standard errors of the sample standard deviation :func:`check_weight_scale` adds on
+#: each side of the stated range (a correct value fails with probability below 1e-8).
+SCALE_MARGIN_SE = 6.0
+
+
+def check_weight_scale(
+    name: str, weights: Any, low: float, high: float, hint: str | None = None
+) -> None:
+    """Check that random initial weights are centred and have a standard deviation in ``[low, high]``.
+
+    The notebook states the range ``[low, high]`` for the distribution's
+    standard deviation; a test only sees a sample of it. The sample standard
+    deviation of ``N`` draws has a relative standard error of about
+    ``1 / sqrt(2 N)`` (normal draws; less for uniform ones), so the accepted
+    band is the stated one widened by :data:`SCALE_MARGIN_SE` such errors on
+    each side: every scale in the stated range passes for every seed (the
+    chance of a false failure is below 1e-8), while scales well outside it
+    still fail. Centred means ``|mean| <= 6 sd / sqrt(N)`` (the sample mean
+    of centred draws is within 6 standard errors of 0).
+
+    Parameters
+    ----------
+    name : str
+        How the weights are called in the notebook (``"W1"``).
+    weights : numpy.ndarray
+        The student's initial weights (at least 8 entries).
+    low, high : float
+        The stated range of the standard deviation.
+    hint : str, optional
+        A Spanish hint added to the message when the scale is wrong.
+    """
+    values = np.asarray(weights, dtype=np.float64).ravel()
+    count = values.size
+    margin = SCALE_MARGIN_SE / np.sqrt(2.0 * count)
+    sd = float(np.std(values))
+    mean = float(np.mean(values))
+    if sd > high * (1.0 + margin):
+        _fail(
+            f"Los pesos de `{name}` son demasiado grandes: su desviación estándar es {sd:.3g} "
+            f"y debe estar entre {low:.3g} y {high:.3g}.",
+            hint,
+        )
+    if sd < low * (1.0 - margin):
+        _fail(
+            f"Los pesos de `{name}` son demasiado pequeños: su desviación estándar es {sd:.3g} "
+            f"y debe estar entre {low:.3g} y {high:.3g}.",
+            hint,
+        )
+    if abs(mean) > SCALE_MARGIN_SE * sd / np.sqrt(count):
+        _fail(
+            f"Los pesos de `{name}` deben estar centrados en 0, pero su media es {mean:.3g} "
+            f"(desviación estándar {sd:.3g}).",
+            "usa normales centrados (rng.standard_normal) o uniformes simétricos "
+            "(rng.uniform(-a, a, ...)), no uniformes en [0, 1) (rng.random).",
+        )
+
+
+def _global_state() -> tuple:
+    """NumPy's global generator where the student's code runs (the kernel, under the harness)."""
+    if kernel_rng_state is not None:
+        return tuple(kernel_rng_state())
+    return np.random.get_state(legacy=True)
+
+
+@contextlib.contextmanager
+def global_rng_unchanged(name: str) -> Iterator[None]:
+    """Context manager: the block must neither use nor reseed NumPy's global random generator.
+
+    ``np.random.seed``, ``np.random.randn``, ``np.random.rand``... change the
+    state that every other part of a program shares; the course asks for
+    ``np.random.default_rng(seed)`` instead.
+
+    Parameters
+    ----------
+    name : str
+        The function under test, for the message.
+    """
+    before = _global_state()
+    yield
+    after = _global_state()
+    same = before[0] == after[0] and np.array_equal(before[1], after[1]) and before[2:] == after[2:]
+    if not same:
+        _fail(
+            f"`{name}` usó o cambió el generador global de NumPy (np.random.seed, np.random.randn, ...).",
+            "crea rng = np.random.default_rng(seed) y saca todos los números aleatorios de rng.",
+        )
+
+
+def require_results(
+    namespace: Mapping[str, Any], names: list[str] | tuple[str, ...], cell: str, function: str
+) -> None:
+    """Check that an earlier cell produced the variables a test needs, before using them.
+
+    A test cell that uses a result of an earlier cell (a trained model, the
+    gradients of a comparison) would otherwise fail with a bare ``NameError``
+    in English when that cell crashed. This says, in Spanish, which cell did
+    not finish and which function to look at.
+
+    Parameters
+    ----------
+    namespace : mapping
+        Where to look for the names: ``globals()`` of the test cell.
+    names : sequence of str
+        The variables the test needs.
+    cell : str
+        How the earlier cell is called for the student (``"de entrenamiento"``).
+    function : str
+        The graded function to review first (``"nn_model"``).
+
+    Examples
+    --------
+    >>> require_results({"w_gd": 1.0}, ["w_gd"], cell="de entrenamiento", function="gradient_descent")
+    """
+    missing = [name for name in names if name not in namespace]
+    if missing:
+        listed = ", ".join(f"`{name}`" for name in missing)
+        _fail(
+            f"La celda {cell} no terminó (o no se ejecutó): falta {listed}, que esta prueba necesita.",
+            f"revisa `{function}` (y las pruebas de las funciones que usa), vuelve a ejecutar "
+            f"la celda {cell} y después esta.",
+        )
+
+
+def _explain(exc: BaseException) -> str:
+    """Return a Spanish hint for an exception raised by the student's code."""
+    text = str(exc)
+    if isinstance(exc, NotImplementedError):
+        return "todavía no completaste la función: escribe tu código y borra la línea raise NotImplementedError()."
+    if isinstance(exc, TypeError) and (
+        "arrays can be converted" in text or "Python scalars" in text
+    ):
+        return (
+            "usaste una función del módulo math (math.exp, math.log, ...) con un arreglo: "
+            "usa las de NumPy (np.exp, np.log, ...), que trabajan con arreglos."
+        )
+    if isinstance(exc, ValueError) and "could not broadcast input array" in text:
+        return (
+            "una asignación por cortes (slices) recibió un bloque de otra forma: revisa los límites "
+            "de los cortes (ojo: a[-0:] es todo el eje, porque −0 = 0, no un corte vacío)."
+        )
+    if isinstance(exc, ValueError) and any(
+        w in text for w in ("matmul", "shapes", "broadcast", "aligned")
+    ):
+        return (
+            "las formas no encajan en un producto o una operación: revisa las formas y las "
+            "trasposiciones (en la unidad 1, X tiene forma (n, m): un ejemplo por columna)."
+        )
+    if isinstance(exc, IndexError):
+        return "un índice se sale del arreglo: revisa los ejes (axis) y las formas."
+    if isinstance(exc, KeyError):
+        return "falta una clave en un diccionario: revisa los nombres de las claves."
+    if isinstance(exc, NameError):
+        return "usaste un nombre que no está definido: ¿ejecutaste las celdas anteriores?"
+    return "lee el mensaje de Python y revisa la línea de tu función que lo produjo."
+
+
+@contextlib.contextmanager
+def student_call(name: str) -> Iterator[None]:
+    """Context manager: an exception raised by the student's code becomes a Spanish message.
+
+    Check failures pass through unchanged; any other exception (a
+    ``TypeError`` from ``math.exp`` on an array, a shape mismatch in ``@``,
+    an ``IndexError``...) is reported as a failed check that names the
+    function, explains the usual cause in Spanish and keeps Python's own
+    message for reference.
+
+    Parameters
+    ----------
+    name : str
+        The function under test, for the message.
+    """
+    try:
+        yield
+    except AssertionError:
+        raise
+    except Exception as exc:
+        raise CheckFailed(
+            f"`{name}` produjo un error al ejecutarse ({type(exc).__name__}; mensaje de Python: {exc}).\n"
+            f"Pista: {_explain(exc)}"
+        ) from None
 
 
 def is_integer(value: Any) -> bool:

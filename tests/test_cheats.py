@@ -22,7 +22,7 @@ from nbformat.v4 import new_code_cell
 from autograder import cli, mutation
 from autograder import nbgrader_tools as tools
 
-from .catalogue.a1_1_regresion_lineal import CATALOGUE
+from .catalogue.a1_1_regresionlineal import CATALOGUE
 from .cheats import CHEATS
 from .conftest import ROOT, release_nb, source_nb
 

@@ -324,3 +324,78 @@ def test_drive_optimizers_explains_errors_that_come_through_the_trusted_harness(
     # anything else is the student's own error, passed on as it came
     with pytest.raises(StudentError):
         checks.drive_optimizers([Remote("ZeroDivisionError", "division by zero")], params, [grads])
+
+
+# Sizes of the weight matrices the init tests of 1.7 and 1.8 look at (visible and hidden),
+# with the fan-in n_(l-1) of each, and the standard-deviation range each notebook states.
+INIT_RANGES = {
+    "1.7": ([((128, 784), 784), ((1, 128), 128), ((64, 200), 200), ((1, 64), 64)], 1e-3, 2.0),
+    "1.8": ([((128, 784), 784), ((10, 128), 128), ((64, 300), 300), ((10, 64), 64)], 0.5, 2.0),
+}
+
+
+@pytest.mark.parametrize("notebook", sorted(INIT_RANGES))
+def test_weight_scale_accepts_both_endpoints_of_the_stated_range_for_every_seed(notebook):
+    """Issue 16: at either endpoint, the sample deviation used to fail 137-156 of 200 seeds."""
+    sizes, low_factor, high_factor = INIT_RANGES[notebook]
+    for shape, n_prev in sizes:
+        low = low_factor if notebook == "1.7" else low_factor / np.sqrt(n_prev)
+        high = high_factor / np.sqrt(n_prev)
+        for seed in range(200):
+            rng = np.random.default_rng(seed)
+            for sd in (low, high):
+                checks.check_weight_scale("W", rng.standard_normal(shape) * sd, low, high)
+                limit = sd * np.sqrt(3.0)  # a symmetric uniform with standard deviation sd
+                checks.check_weight_scale("W", rng.uniform(-limit, limit, size=shape), low, high)
+
+
+def test_weight_scale_rejects_scales_outside_the_range_and_uncentred_weights():
+    rng = np.random.default_rng(0)
+    with pytest.raises(CheckFailed, match="demasiado grandes"):
+        checks.check_weight_scale("W2", rng.standard_normal((1, 64)), 1e-3, 2 / np.sqrt(64))
+    with pytest.raises(CheckFailed, match="demasiado pequeños"):
+        checks.check_weight_scale(
+            "W1", 0.01 * rng.standard_normal((64, 300)), 0.5 / np.sqrt(300), 2 / np.sqrt(300)
+        )
+    with pytest.raises(CheckFailed, match="centrados en 0"):
+        checks.check_weight_scale("W1", 0.01 * rng.random((4, 3)), 1e-3, 2 / np.sqrt(3))
+
+
+def test_floats_are_shown_as_floats():
+    with pytest.raises(CheckFailed) as info:
+        checks.check_close("db2", 0.25, np.array(0.5), reveal=True)
+    assert "esperado: 0.5\n" in str(info.value) and "dimensión 0" not in str(info.value)
+    with pytest.raises(CheckFailed, match=r"0\.5 \(escalar de NumPy float32"):
+        checks.check_type("cost", np.float32(0.5), float)
+
+
+def test_global_rng_unchanged_catches_the_global_generator():
+    with checks.global_rng_unchanged("f"):
+        np.random.default_rng(3).standard_normal(4)
+    with pytest.raises(CheckFailed, match="generador global"):
+        with checks.global_rng_unchanged("f"):
+            np.random.randn(2)
+
+
+def test_require_results_names_the_cell_and_the_function():
+    checks.require_results({"w_gd": 1.0}, ["w_gd"], cell="de entrenamiento", function="gd")
+    with pytest.raises(CheckFailed, match="La celda de entrenamiento no terminó") as info:
+        checks.require_results({}, ["w_gd"], cell="de entrenamiento", function="gradient_descent")
+    assert "`w_gd`" in str(info.value) and "revisa `gradient_descent`" in str(info.value)
+
+
+def test_student_call_turns_errors_into_spanish_messages():
+    import math
+
+    with pytest.raises(CheckFailed, match="usa las de NumPy"):
+        with checks.student_call("sigmoid"):
+            math.exp(-np.array([1.0, 2.0]))
+    with pytest.raises(CheckFailed, match="un ejemplo por columna"):
+        with checks.student_call("normal_equation"):
+            np.ones((2, 3)) @ np.ones((4, 1))
+    with pytest.raises(CheckFailed, match="borra la línea raise NotImplementedError"):
+        with checks.student_call("f"):
+            raise NotImplementedError()
+    with pytest.raises(CheckFailed, match="no tiene el valor esperado"):  # checks pass through
+        with checks.student_call("f"):
+            checks.check_close("x", 1.0, 2.0)

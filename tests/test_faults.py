@@ -12,7 +12,7 @@ import pytest
 from autograder import cli, mutation
 from autograder import nbgrader_tools as tools
 
-from .catalogue.a1_1_regresion_lineal import CATALOGUE
+from .catalogue.a1_1_regresionlineal import CATALOGUE
 from .conftest import ROOT, release_nb, source_nb
 
 A = "1.1_RegresionLineal"

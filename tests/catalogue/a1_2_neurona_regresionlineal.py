@@ -132,7 +132,7 @@ def __init__(self, n_features, activation="linear", seed=0):
         {"forward": "def forward(self, X):\n    return (self.w.T @ X + self.b).ravel()\n"},
     ),
     "forward_wrong_axis": (
-        "",
+        "`A` debe tener forma",
         {
             "forward": "def forward(self, X):\n"
             "    return np.sum(self.w * X, axis=1, keepdims=True).T + self.b\n"

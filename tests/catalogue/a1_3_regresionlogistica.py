@@ -35,7 +35,7 @@ def sigmoid(z):
 """,
             ),
             "math_exp": (
-                "",
+                "usa las de NumPy (np.exp, np.log, ...)",
                 """
 def sigmoid(z):
     import math
@@ -180,6 +180,14 @@ def cross_entropy_cost(y_hat, y):
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 """,
             ),
+            "clip_in_place": (
+                "tu función modificó el argumento `y_hat`",
+                """
+def cross_entropy_cost(y_hat, y):
+    np.clip(y_hat, 1e-12, 1 - 1e-12, out=y_hat)
+    return float(-np.mean(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat)))
+""",
+            ),
             "eps_too_big": (
                 "demasiado grande",
                 """
@@ -245,6 +253,15 @@ def cross_entropy_cost(y_hat, y):
 def logistic_gradients(w, b, X, y):
     e = logistic_forward(w, b, X) - y
     return X @ e.T, float(np.sum(e))
+""",
+            ),
+            "n_instead_of_m": (
+                "dividiste entre n = X.shape[0]",
+                """
+def logistic_gradients(w, b, X, y):
+    n = X.shape[0]
+    error = logistic_forward(w, b, X) - y
+    return X @ error.T / n, float(np.sum(error) / n)
 """,
             ),
             "wrong_sign": (
@@ -516,6 +533,13 @@ def accuracy(y_pred, y):
     return np.sum(y_pred == y)
 """,
             ),
+            "len_y": (
+                "len(y) vale 1",
+                """
+def accuracy(y_pred, y):
+    return float(np.sum(y_pred == y) / len(y))
+""",
+            ),
             "error_rate": (
                 "fracción de errores",
                 """
@@ -538,7 +562,7 @@ def accuracy(y_pred, y):
 """,
             ),
             "broadcast_transpose": (
-                "",
+                "matriz (m, m)",
                 """
 def accuracy(y_pred, y):
     return float(np.mean(y_pred == y.T))

@@ -194,6 +194,15 @@ def __init__(self, n_features, activation="linear", seed=0):
         "np.clip",
         {"cost": _sigmoid_cost("float(-np.sum(y * np.log(A) + (1 - y) * np.log(1 - A)) / m)")},
     ),
+    "cost_clip_in_place": (
+        "tu función modificó el argumento `A`",
+        {
+            "cost": _sigmoid_cost(
+                "float(-np.sum(y * np.log(np.clip(A, 1e-12, 1 - 1e-12, out=A))"
+                " + (1 - y) * np.log(1 - A)) / m)"
+            )
+        },
+    ),
     "cost_squared_for_sigmoid": (
         "usaste el costo cuadrático",
         {"cost": _sigmoid_cost("float(np.sum((A - y) ** 2) / (2 * m))")},

@@ -150,7 +150,7 @@ def gd_step(x, g, alpha):
 """,
             ),
             "alpha_divides": (
-                "",
+                "`x` no tiene el valor esperado",
                 """
 def gd_step(x, g, alpha):
     return x - g / alpha

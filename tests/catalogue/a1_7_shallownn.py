@@ -129,6 +129,27 @@ def initialize_parameters(n0, n1, n2, seed):
     W1 = rng.normal(0.0, 0.01, size=(n1, n0))
     return dict(W1=W1, b1=np.zeros((n1, 1)), W2=W2, b2=np.zeros((n2, 1)))
 """,
+            # both endpoints of the stated range "entre 0.001 y 2/√n" (issue 16: they used to fail)
+            "endpoint_low_sd_0001": """
+def initialize_parameters(n0, n1, n2, seed):
+    rng = np.random.default_rng(seed)
+    return {
+        "W1": rng.standard_normal((n1, n0)) * 0.001,
+        "b1": np.zeros((n1, 1)),
+        "W2": rng.standard_normal((n2, n1)) * 0.001,
+        "b2": np.zeros((n2, 1)),
+    }
+""",
+            "endpoint_high_sd_2_over_sqrt_n": """
+def initialize_parameters(n0, n1, n2, seed):
+    rng = np.random.default_rng(seed)
+    return {
+        "W1": rng.standard_normal((n1, n0)) * 2 / np.sqrt(n0),
+        "b1": np.zeros((n1, 1)),
+        "W2": rng.standard_normal((n2, n1)) * 2 / np.sqrt(n1),
+        "b2": np.zeros((n2, 1)),
+    }
+""",
         },
     },
     "forward_propagation": {
@@ -288,6 +309,14 @@ def compute_cost(A2, Y):
     return -np.sum(Y * np.log(P) + (1 - Y) * np.log(1 - P), axis=1, keepdims=True) / Y.shape[1]
 """,
             ),
+            "clip_in_place": (
+                "tu función modificó el argumento `A2`",
+                """
+def compute_cost(A2, Y):
+    np.clip(A2, 1e-12, 1 - 1e-12, out=A2)
+    return float(-np.mean(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)))
+""",
+            ),
         },
         "alternatives": {
             "where_eps_1e-7": """
@@ -419,6 +448,38 @@ def backward_propagation(parameters, cache, X, Y):
         "dW1": dZ1 @ X.T / m,
         "db1": np.sum(dZ1, axis=1, keepdims=True) / m,
         "dW2": A1 @ dZ2.T / m,
+        "db2": np.sum(dZ2, axis=1, keepdims=True) / m,
+    }
+""",
+            ),
+            "db2_numpy_scalar": (
+                "devuelve un arreglo (no un número)",
+                """
+def backward_propagation(parameters, cache, X, Y):
+    m = X.shape[1]
+    A1, A2 = cache["A1"], cache["A2"]
+    dZ2 = A2 - Y
+    dZ1 = (parameters["W2"].T @ dZ2) * (1 - A1**2)
+    return {
+        "dW1": dZ1 @ X.T / m,
+        "db1": np.sum(dZ1, axis=1, keepdims=True) / m,
+        "dW2": dZ2 @ A1.T / m,
+        "db2": np.sum(dZ2) / m,
+    }
+""",
+            ),
+            "db1_wrong_axis_only": (
+                "sumaste sobre el eje equivocado",
+                """
+def backward_propagation(parameters, cache, X, Y):
+    m = X.shape[1]
+    A1, A2 = cache["A1"], cache["A2"]
+    dZ2 = A2 - Y
+    dZ1 = (parameters["W2"].T @ dZ2) * (1 - A1**2)
+    return {
+        "dW1": dZ1 @ X.T / m,
+        "db1": np.sum(dZ1, axis=0, keepdims=True) / m,
+        "dW2": dZ2 @ A1.T / m,
         "db2": np.sum(dZ2, axis=1, keepdims=True) / m,
     }
 """,

@@ -200,6 +200,21 @@ def initialize_parameters(n0, n1, n2, seed):
     W2 = rng.standard_normal((n2, n1)) * np.sqrt(2.0 / n1)
     return {"W1": W1, "b1": np.zeros((n1, 1)), "W2": W2, "b2": np.zeros((n2, 1))}
 """,
+            # both endpoints of the stated range, 0.5/√n and 2/√n (issue 16: they used to fail)
+            "endpoint_low_half_over_sqrt_n": """
+def initialize_parameters(n0, n1, n2, seed):
+    rng = np.random.default_rng(seed)
+    W1 = rng.standard_normal((n1, n0)) * 0.5 / np.sqrt(n0)
+    W2 = rng.standard_normal((n2, n1)) * 0.5 / np.sqrt(n1)
+    return {"W1": W1, "b1": np.zeros((n1, 1)), "W2": W2, "b2": np.zeros((n2, 1))}
+""",
+            "endpoint_high_2_over_sqrt_n": """
+def initialize_parameters(n0, n1, n2, seed):
+    rng = np.random.default_rng(seed)
+    W1 = rng.standard_normal((n1, n0)) * 2 / np.sqrt(n0)
+    W2 = rng.standard_normal((n2, n1)) * 2 / np.sqrt(n1)
+    return {"W1": W1, "b1": np.zeros((n1, 1)), "W2": W2, "b2": np.zeros((n2, 1))}
+""",
         },
     },
     "forward_propagation": {
@@ -566,7 +581,7 @@ def predict(parameters, X):
 """,
             ),
             "no_axis": (
-                "",
+                "np.argmax sin eje",
                 """
 def predict(parameters, X):
     A2, _ = forward_propagation(X, parameters)

@@ -214,7 +214,7 @@ def shift_images(x, dx, dy):
 """,
             ),
             "minus_zero_slice": (
-                "",
+                "a[-0:] es todo el eje",
                 """
 def shift_images(x, dx, dy):
     tmp = np.zeros_like(x)

@@ -121,7 +121,7 @@ def linear_forward(w, b, X):
 """,
             ),
             "elementwise": (
-                "",
+                "`y_hat` debe tener forma",
                 """
 def linear_forward(w, b, X):
     return np.sum(w * X, axis=1, keepdims=True).T + b
@@ -190,7 +190,7 @@ def mse_cost(y_hat, y):
 """,
             ),
             "broadcast_transpose": (
-                "",
+                "matriz (m, m)",
                 """
 def mse_cost(y_hat, y):
     return float(np.mean((y_hat - y.T) ** 2) / 2)
@@ -262,6 +262,15 @@ def linear_gradients(w, b, X, y):
     m = X.shape[1]
     e = linear_forward(w, b, X) - y
     return X @ e.T / m, np.sum(e, axis=1, keepdims=True) / m
+""",
+            ),
+            "n_instead_of_m": (
+                "dividiste entre n = X.shape[0]",
+                """
+def linear_gradients(w, b, X, y):
+    n = X.shape[0]
+    e = linear_forward(w, b, X) - y
+    return X @ e.T / n, float(np.sum(e) / n)
 """,
             ),
             "db_without_1_over_m": (
@@ -441,7 +450,7 @@ def normal_equation(X, y):
 """,
             ),
             "layout_confusion": (
-                "",
+                "un ejemplo por columna",
                 """
 def normal_equation(X, y):
     Xt = np.vstack([np.ones((1, X.shape[1])), X])
