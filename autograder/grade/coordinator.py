@@ -359,8 +359,12 @@ class Coordinator(LoggingConfigurable):
         from nbgrader.api import Gradebook
 
         cpu = time.process_time()
-        tools.ensure_in_gradebook(self.root, sorted({a for a, _ in tasks}))
-        recorded = {(g.assignment, g.student) for g in tools.grades(self.root)}
+        # nothing recorded yet: no gradebook to open (an unreachable cluster must not create one)
+        recorded = (
+            {(g.assignment, g.student) for g in tools.grades(self.root)}
+            if self.digests()
+            else set()
+        )
         results, todo = [], deque()
         for assignment, student in tasks:
             digest = self.digest(assignment, student)
@@ -383,12 +387,13 @@ class Coordinator(LoggingConfigurable):
                 progress(result, "")
         if not todo:
             return results
-        with Gradebook(tools.db_url(self.root), tools.course_id(self.root)) as gb:
-            for student in sorted({s for _, s, _ in todo}):
-                gb.update_or_create_student(student)
-        backend = self.backend(len(todo))
+        backend = self.backend(len(todo))  # first: an unreachable cluster changes nothing
         inflight: dict[tuple[str, str], Job] = {}
         try:
+            tools.ensure_in_gradebook(self.root, sorted({a for a, _, _ in todo}))
+            with Gradebook(tools.db_url(self.root), tools.course_id(self.root)) as gb:
+                for student in sorted({s for _, s, _ in todo}):
+                    gb.update_or_create_student(student)
             while todo or inflight:
                 while todo and len(inflight) < 2 * backend.slots:
                     assignment, student, digest = todo.popleft()

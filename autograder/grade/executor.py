@@ -252,13 +252,20 @@ def run_job(job: Job) -> JobResult:
     return result
 
 
-def warm_up(threads: int) -> None:
+def warm_up(threads: int, quiet: bool = False) -> None:
     """Prepare a worker process: cap its kernels' threads and import the execute step.
 
     Parameters
     ----------
     threads : int
         Threads per kernel (see :func:`limit_threads`).
+    quiet : bool
+        Send this process's standard output (and so its kernels' banners) to
+        ``/dev/null``: a local worker shares the instructor's terminal.
     """
     limit_threads(threads)
+    if quiet:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
     from ..harness.execute import TrustedExecute  # noqa: F401  (the slow import, done once)

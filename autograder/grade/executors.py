@@ -38,7 +38,7 @@ class LocalPool:
             max_workers=self.jobs,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=warm_up,
-            initargs=(threads,),
+            initargs=(threads, True),
         )
         self._pool.submit(int)  # start the workers now: they warm up while the coordinator works
         self._pending: dict = {}
