@@ -50,7 +50,7 @@ def _course(root: Path, assignments=None, config_extra: str = "") -> Path:
 class Cluster:
     """A Dask scheduler and its workers, each a process in its own session."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, workers=("w1", "w2")):
         self.folder = folder
         self.processes = []
         scheduler_file = folder / "scheduler.json"
@@ -75,9 +75,9 @@ class Cluster:
             time.sleep(0.2)
         self.address = json.loads(scheduler_file.read_text())["address"]
         self.workers = {}
-        for name in ("w1", "w2"):
+        for name in workers:
             self.add_worker(name)
-        self.wait_for_workers(2)
+        self.wait_for_workers(len(workers))
 
     def _start(self, command, log):
         process = subprocess.Popen(
@@ -172,7 +172,7 @@ def test_a_killed_worker_loses_nothing_and_postgresql_equals_sqlite(cluster, tmp
 
         coordinator = threading.Thread(target=grade)
         coordinator.start()
-        victim = _kill_a_busy_worker(cluster)
+        victim, name, held = _kill_a_busy_worker(cluster)
         coordinator.join(timeout=900)
         assert not coordinator.is_alive()
         assert "error" not in outcome, outcome.get("error")
@@ -181,6 +181,9 @@ def test_a_killed_worker_loses_nothing_and_postgresql_equals_sqlite(cluster, tmp
         # every submission graded, each recorded exactly once
         assert sorted((r.assignment, r.student) for r in seen) == sorted(tasks)
         assert all(r.success for r in results), [r.log for r in results if not r.success]
+        # what the killed worker held ran again on the other one
+        rerun = [r for r in results if any(f"-{r.student}-" in key for key in held)]
+        assert rerun and all(r.worker != name for r in rerun), (held, results)
         assert {g.student: g.auto_score for g in tools.grades(course)} == EXPECTED_1_1
         assert not (course / "gradebook.db").exists(), "the grades went to SQLite"
         # PostgreSQL and SQLite hold the same gradebook, cell by cell
@@ -194,7 +197,7 @@ def test_a_killed_worker_loses_nothing_and_postgresql_equals_sqlite(cluster, tmp
 
 
 def _kill_a_busy_worker(cluster):
-    """SIGKILL a worker while it executes a submission; return its process."""
+    """SIGKILL a worker while it executes a submission; return its process, name and task keys."""
     from distributed import Client
 
     with Client(cluster.address, timeout=60) as client:
@@ -208,9 +211,44 @@ def _kill_a_busy_worker(cluster):
                     for address, info in client.scheduler_info()["workers"].items()
                 }
                 address = sorted(busy)[0]
+                held = set(client.processing()[address])
                 victim = cluster.workers[names[address]]
                 os.killpg(victim.pid, signal.SIGKILL)
                 victim.wait()
-                return victim
+                return victim, names[address], held
             time.sleep(0.1)
     raise AssertionError("no worker ever held a task")
+
+
+@pytest.mark.slow
+def test_a_lost_scheduler_stops_the_run_cleanly_and_a_rerun_grades_the_rest(tmp_path, capsys):
+    from autograder.grade.executors import ClusterUnavailable
+
+    folder = tmp_path / "dask"
+    folder.mkdir()
+    lonely = Cluster(folder, workers=("solo",))
+    course = _course(tmp_path / "course", [A], "\nc.Coordinator.connect_timeout = 10\n")
+    tasks = [(A, s) for s in sorted(EXPECTED_1_1)]
+    seen = []
+
+    def progress(result, _):
+        seen.append(result)
+        if len(seen) == 1:  # the first submission is recorded: the scheduler goes away
+            os.killpg(lonely.scheduler.pid, signal.SIGKILL)
+
+    try:
+        with pytest.raises(ClusterUnavailable, match="lost the Dask scheduler"):
+            tools.autograde_many(course, tasks, cluster=lonely.address, progress=progress)
+    finally:
+        lonely.stop()
+    # nothing half-written: what was recorded is whole, nothing else is there
+    done = {(r.assignment, r.student) for r in seen if r.success}
+    assert done and len(done) < len(tasks)
+    assert {(A, s) for s in tools.graded_students(course, A)} == done
+    assert {(g.assignment, g.student) for g in tools.grades(course)} == done
+    assert not (course / "sanitized").exists() and not (course / "staging").exists()
+    # the same command, on one machine this time, grades what is missing and only that
+    assert cli.main(["--course", str(course), "grade", "--jobs", "2", A]) == 0
+    out = capsys.readouterr().out
+    assert f"graded {len(tasks) - len(done)}, failed 0, skipped {len(done)}" in out
+    assert {g.student: g.auto_score for g in tools.grades(course)} == EXPECTED_1_1

@@ -176,8 +176,10 @@ class DaskCluster:
 
     def close(self) -> None:
         """Cancel what is left and disconnect (the cluster itself keeps running)."""
-        try:
-            if self._pending:
+        import contextlib
+
+        with contextlib.suppress(Exception):  # a lost scheduler has nothing left to cancel
+            if self._pending and self.client.status == "running":
                 self.client.cancel([f for f, _ in self._pending.values()])
-        finally:
-            self.client.close()
+        with contextlib.suppress(Exception):
+            self.client.close(timeout=self.timeout)
