@@ -130,6 +130,7 @@ class DaskCluster:
         import time
 
         from distributed import wait as wait_futures
+        from distributed.client import FuturesCancelledError
 
         lost_since = None
         while self._pending:
@@ -139,6 +140,11 @@ class DaskCluster:
                     done, _ = wait_futures(futures, timeout=2, return_when="FIRST_COMPLETED")
             except TimeoutError:
                 done = set()
+            except FuturesCancelledError as exc:  # the client cancels them when its scheduler goes
+                raise ClusterUnavailable(
+                    f"lost the Dask scheduler at {self.address} while grading: "
+                    f"{str(exc).splitlines()[0]}"
+                ) from None
             if self.client.status != "running" or any(f.status == "cancelled" for f in done):
                 lost_since = lost_since or time.monotonic()
                 if (
