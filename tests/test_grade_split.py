@@ -64,3 +64,35 @@ def test_the_cluster_is_a_documented_configuration_trait(tmp_path):
     assert Coordinator(tmp_path, cluster="").cluster == ""  # the command line wins
     for name in ("cluster", "jobs", "retries", "connect_timeout"):
         assert Coordinator.class_traits()[name].help
+
+
+def test_the_digest_follows_the_submission_the_assignment_and_the_grading_config(tmp_path):
+    a = "1.1_RegresionLineal"
+    shutil.copytree(ROOT / "source" / a, tmp_path / "source" / a)
+    shutil.copytree(
+        ROOT / "examples" / "submissions" / "ana_completa" / a,
+        tmp_path / "submitted" / "ana_completa" / a,
+    )
+    config = tmp_path / "nbgrader_config.py"
+    config.write_text((ROOT / "nbgrader_config.py").read_text())
+
+    def digest():
+        from autograder import nbgrader_tools as tools
+
+        tools._COURSES.clear()
+        return Coordinator(tmp_path).digest(a, "ana_completa")
+
+    first = digest()
+    assert digest() == first
+    config.write_text(config.read_text() + "\nc.Coordinator.cluster = 'tcp://10.0.0.5:8786'\n")
+    assert digest() == first, "where executors run is not what grades"
+    (tmp_path / "submitted" / "ana_completa" / a / "notas.txt").write_text("hola")
+    second = digest()
+    assert second != first
+    (tmp_path / "source" / a / f"{a}.ipynb").write_text(
+        (tmp_path / "source" / a / f"{a}.ipynb").read_text().replace("assert", "assert  ", 1)
+    )
+    third = digest()
+    assert third != second
+    config.write_text(config.read_text() + "\nc.Execute.timeout = 301\n")
+    assert digest() != third

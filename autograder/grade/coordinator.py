@@ -12,7 +12,7 @@ the folder in ``autograded/``. It is the only writer of the gradebook,
 ``autograded/`` and ``feedback/``; the executors share nothing with it.
 
 A submission's digest (its files, its assignment's source files and the
-course configuration) is recorded once it is graded: a rerun skips the
+course configuration, less the ``Coordinator`` settings) is recorded once it is graded: a rerun skips the
 submissions whose digest did not change, unless ``force``.
 """
 
@@ -33,7 +33,7 @@ from traitlets.config import LoggingConfigurable
 
 from .. import nbgrader_tools as tools
 from ..repair import STAGING_STEP, stage_submission, staging_path
-from .executor import Job, JobResult, execution_steps, run_steps
+from .executor import Job, JobResult, autograde_steps, execution_steps, run_steps
 from .executors import DaskCluster, LocalPool
 
 #: Where the coordinator keeps a submission's sanitized folder until it is graded.
@@ -163,7 +163,10 @@ class Coordinator(LoggingConfigurable):
 
     def digest(self, assignment: str, student: str) -> str:
         """Return the digest of a submission, its assignment's source files and the course config."""
-        config = (self.root / "nbgrader_config.py").read_bytes()
+        # the configuration that grades (not where executors run: switching to a cluster
+        # grades nothing again)
+        settings = {k: v for k, v in self.config.items() if k != "Coordinator"}
+        config = json.dumps(settings, sort_keys=True, default=repr).encode()
         return file_digest(
             [self.course.submitted(student, assignment), self.course.source(assignment)], config
         )
@@ -261,8 +264,7 @@ class Coordinator(LoggingConfigurable):
             shutil.rmtree(folder, ignore_errors=True)
             seconds = outcome.seconds if isinstance(outcome, JobResult) else 0.0
             return tools.GradingResult(job.assignment, job.student, False, seconds, error, notes)
-        steps = list(self.config.Autograde.get("autograde_preprocessors"))
-        after = steps[len(execution_steps(self.config)) :]
+        after = autograde_steps(self.config)[len(execution_steps(self.config)) :]
         db_url = tools.db_url(self.root)
         for name, text in outcome.executed.items():
             resources = {

@@ -88,6 +88,22 @@ def limit_threads(threads: int) -> None:
         os.environ[name] = str(max(1, threads))
 
 
+def autograde_steps(config) -> list:
+    """Return the course's ``Autograde.autograde_preprocessors`` (nbgrader's default when unset).
+
+    Parameters
+    ----------
+    config : traitlets.config.Config
+        The course configuration.
+    """
+    from nbgrader.converters import Autograde
+
+    return list(
+        config.Autograde.get("autograde_preprocessors")
+        or Autograde.class_traits()["autograde_preprocessors"].default()
+    )
+
+
 def execution_steps(config) -> list:
     """Return the autograde pipeline's steps up to and including its execute step.
 
@@ -101,13 +117,9 @@ def execution_steps(config) -> list:
     RuntimeError
         When the pipeline has no execute step (nothing would run the notebook).
     """
-    from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
 
-    steps = list(
-        config.Autograde.get("autograde_preprocessors")
-        or Autograde.class_traits()["autograde_preprocessors"].default()
-    )
+    steps = autograde_steps(config)
     for index, step in enumerate(steps):
         if isinstance(step, type) and issubclass(step, Execute):
             return steps[: index + 1]
