@@ -57,7 +57,7 @@ def test_parallel_grading_with_a_postgresql_gradebook(tmp_path, postgres_url, ca
     first = tools.cell_scores(course)
     assert len(first) == len(EXPECTED_1_1) * 15
     # grading the batch again leaves the same grades
-    assert cli.main(["--course", str(course), "grade", "--jobs", "2", A]) == 0
+    assert cli.main(["--course", str(course), "grade", "--jobs", "2", "--force", A]) == 0
     assert tools.cell_scores(course) == first
     assert cli.main(["--course", str(course), "export"]) == 0
     lms = (course / "grades_lms.csv").read_text().splitlines()
