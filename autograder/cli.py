@@ -289,7 +289,7 @@ def cmd_worker(root: Path | None, args: argparse.Namespace) -> int:
     import subprocess
 
     from .grade.executor import check_sandbox
-    from .grade.worker import worker_command
+    from .grade.worker import THREADS_VARIABLE, worker_command
     from .sandbox import SandboxUnavailable
 
     try:
@@ -298,8 +298,9 @@ def cmd_worker(root: Path | None, args: argparse.Namespace) -> int:
         print(f"autograder worker: refusing to start: {exc}", file=sys.stderr)
         return 2
     command = worker_command(args.scheduler, nworkers=args.nworkers, name=args.name)
+    threads = max(1, (os.cpu_count() or 1) // max(1, args.nworkers))
     print("running: " + " ".join(command[2:]).replace("distributed.cli.dask_worker", "dask worker"))
-    return subprocess.call(command)
+    return subprocess.call(command, env={**os.environ, THREADS_VARIABLE: str(threads)})
 
 
 def cmd_feedback(root: Path, args: argparse.Namespace) -> int:

@@ -45,7 +45,7 @@ def scratch_course(folder: Path, assignment: str, submissions: int) -> Path:
 
 def start_cluster(folder: Path, workers: int):
     """Start a scheduler and ``workers`` workers on 127.0.0.1; return (address, processes)."""
-    from autograder.grade.worker import worker_command
+    from autograder.grade.worker import THREADS_VARIABLE, worker_command
 
     scheduler_file = folder / "scheduler.json"
     scheduler_file.unlink(missing_ok=True)
@@ -78,6 +78,8 @@ def start_cluster(folder: Path, workers: int):
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
+                # the workers share this machine: each kernel gets its share of the cores
+                env={**os.environ, THREADS_VARIABLE: str(max(1, (os.cpu_count() or 1) // workers))},
             )
         )
     from distributed import Client

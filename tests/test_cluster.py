@@ -23,7 +23,7 @@ import pytest
 
 from autograder import cli
 from autograder import nbgrader_tools as tools
-from autograder.grade.worker import worker_command
+from autograder.grade.worker import THREADS_VARIABLE, worker_command
 
 from . import expected_grades
 from .conftest import ROOT
@@ -79,9 +79,10 @@ class Cluster:
             self.add_worker(name)
         self.wait_for_workers(len(workers))
 
-    def _start(self, command, log):
+    def _start(self, command, log, env=None):
         process = subprocess.Popen(
             command,
+            env=env,
             stdout=subprocess.DEVNULL,
             stderr=open(self.folder / f"{log}.log", "w"),  # noqa: SIM115
             start_new_session=True,
@@ -92,7 +93,9 @@ class Cluster:
     def add_worker(self, name: str) -> None:
         # no nanny: the worker process is the one the test kills
         command = worker_command(self.address, name=name, extra=["--no-nanny"])
-        self.workers[name] = self._start(command, name)
+        # the workers share this machine, as `autograder worker --nworkers 2` would
+        env = {**os.environ, THREADS_VARIABLE: str(max(1, (os.cpu_count() or 1) // 2))}
+        self.workers[name] = self._start(command, name, env)
 
     def wait_for_workers(self, n: int) -> None:
         from distributed import Client

@@ -3,7 +3,9 @@
 ``dask worker tcp://HOST:8786 --nthreads 1 --preload autograder.grade.worker``
 (what ``autograder worker`` runs) loads this module in every worker process:
 it refuses to start a worker without its sandbox (bubblewrap), caps the
-threads of the kernels it will start, and imports the execute step once.
+threads of the kernels it will start (``AUTOGRADER_KERNEL_THREADS``, set by
+``autograder worker`` to the cores over its worker processes), and imports the
+execute step once.
 A worker needs this package and the course data installed, nothing else.
 """
 
@@ -28,8 +30,14 @@ def dask_setup(worker) -> None:
     from .executor import check_sandbox, warm_up
 
     check_sandbox()
+    # several worker processes on one machine: `autograder worker --nworkers N` (or the
+    # environment) gives each kernel its share of the cores
     threads = max(1, (os.cpu_count() or 1) // max(1, int(worker.state.nthreads)))
-    warm_up(int(os.environ.get("AUTOGRADER_KERNEL_THREADS", threads)))
+    warm_up(int(os.environ.get(THREADS_VARIABLE) or threads))
+
+
+#: Threads per kernel on a worker (default: the machine's cores over its worker processes).
+THREADS_VARIABLE = "AUTOGRADER_KERNEL_THREADS"
 
 
 def worker_command(
