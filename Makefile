@@ -43,4 +43,4 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab release/
 
 clean:
-	rm -rf submitted autograded feedback exchange gradebook.db grades.csv grades_lms.csv reports dist
+	rm -rf submitted autograded sanitized staging feedback exchange gradebook.db grades.csv grades_lms.csv reports dist

@@ -133,19 +133,6 @@ def print_grades(root: Path, assignments: list[str] | None = None) -> None:
         )
 
 
-def _progress(done: int, total: int, result: tools.GradingResult) -> None:
-    width = 30
-    bar = "#" * (width * done // total) + "." * (width - width * done // total)
-    status = "graded" if result.success else "FAILED"
-    print(
-        f"[{bar}] {done}/{total}  {result.assignment} {result.student}: {status} ({result.seconds:.1f} s)"
-    )
-    for note in result.notes:
-        print(f"    note to the student: {note}")
-    if not result.success:
-        print(result.log[-2000:], file=sys.stderr)
-
-
 def inspect_execution(root: Path) -> tuple[str, list[str]]:
     """Start a kernel exactly as grading will, ask it what it sees, and judge it.
 
@@ -229,7 +216,10 @@ def inspect_execution(root: Path) -> tuple[str, list[str]]:
 
 
 def cmd_grade(root: Path, args: argparse.Namespace) -> int:
-    """Autograde every submission of the assignments, in parallel over submissions."""
+    """Autograde every submission of the assignments: executors on this machine or on a Dask cluster."""
+    from .grade import Coordinator
+    from .grade.executors import ClusterUnavailable
+    from .grade.progress import Progress
     from .sandbox import INSTALL_HINT, UNSANDBOXED_VARIABLE
 
     ids = _ids(root, args.ids)
@@ -239,8 +229,15 @@ def cmd_grade(root: Path, args: argparse.Namespace) -> int:
         return _nothing_to_do(
             f"nothing to grade: no submissions of {', '.join(ids)} in {folder}/", bool(args.ids)
         )
-    jobs = args.jobs or os.cpu_count() or 1
-    if getattr(args, "unsandboxed", False):
+    settings = {}
+    if getattr(args, "jobs", 0):
+        settings["jobs"] = args.jobs
+    if getattr(args, "cluster", None):
+        settings["cluster"] = args.cluster
+    coordinator = Coordinator(root, **settings)
+    unsandboxed = getattr(args, "unsandboxed", False)
+    coordinator.unsandboxed = unsandboxed
+    if unsandboxed:
         os.environ[UNSANDBOXED_VARIABLE] = "1"
         print(
             "WARNING: --unsandboxed: submissions run WITHOUT isolation, as your user, with access "
@@ -248,6 +245,9 @@ def cmd_grade(root: Path, args: argparse.Namespace) -> int:
             "to the network. Grade only code you trust this way.",
             file=sys.stderr,
         )
+    elif coordinator.cluster:
+        os.environ.pop(UNSANDBOXED_VARIABLE, None)
+        print("sandbox: checked by every worker (a worker without bubblewrap refuses to run)")
     else:
         os.environ.pop(UNSANDBOXED_VARIABLE, None)
         status, missing = inspect_execution(root)
@@ -261,14 +261,46 @@ def cmd_grade(root: Path, args: argparse.Namespace) -> int:
             )
             return 2
         print(status)
-    start = time.perf_counter()
-    results = tools.autograde_many(root, tasks, jobs=min(jobs, len(tasks)), progress=_progress)
-    record_times(root, results)
-    print(
-        f"graded {len(results)} submission(s) in {time.perf_counter() - start:.0f} s with {jobs} job(s)"
+    where = (
+        f"the Dask cluster at {coordinator.cluster}"
+        if coordinator.cluster
+        else f"{coordinator.jobs or os.cpu_count() or 1} local job(s)"
     )
+    print(f"grading {len(tasks)} submission(s) with {where}")
+    progress = Progress()
+    try:
+        results = coordinator.grade(tasks, force=getattr(args, "force", False), progress=progress)
+    except ClusterUnavailable as exc:
+        print(progress.close(), file=sys.stderr)
+        print(
+            f"autograder: {exc}\nNothing was half-written: the submissions graded so far are "
+            "recorded; run the same command again to grade the rest.",
+            file=sys.stderr,
+        )
+        return 2
+    print(progress.close())
+    record_times(root, [r for r in results if not r.skipped])
     print_grades(root, ids)
     return 1 if any(not r.success for r in results) else 0
+
+
+def cmd_worker(root: Path | None, args: argparse.Namespace) -> int:
+    """Start a Dask worker that runs executors for `autograder grade --cluster` (needs bubblewrap)."""
+    import subprocess
+
+    from .grade.executor import check_sandbox
+    from .grade.worker import THREADS_VARIABLE, worker_command
+    from .sandbox import SandboxUnavailable
+
+    try:
+        check_sandbox()
+    except SandboxUnavailable as exc:
+        print(f"autograder worker: refusing to start: {exc}", file=sys.stderr)
+        return 2
+    command = worker_command(args.scheduler, nworkers=args.nworkers, name=args.name)
+    threads = max(1, (os.cpu_count() or 1) // max(1, args.nworkers))
+    print("running: " + " ".join(command[2:]).replace("distributed.cli.dask_worker", "dask worker"))
+    return subprocess.call(command, env={**os.environ, THREADS_VARIABLE: str(threads)})
 
 
 def cmd_feedback(root: Path, args: argparse.Namespace) -> int:
@@ -340,21 +372,38 @@ def cmd_collect(root: Path, args: argparse.Namespace) -> int:
     return 0 if result.collected and not result.errors else 1
 
 
+#: The assignments ``autograder demo`` grades without ``--all`` (the quick demo of ``make demo``).
+QUICK_DEMO = ("1.1_RegresionLineal",)
+
+
 def cmd_demo(root: Path, args: argparse.Namespace) -> int:
     """Run the instructor's whole flow on the bundled example submissions."""
     start = time.perf_counter()
     examples = root / "examples" / "submissions"
     ids = tools.assignment_ids(root)
+    if not getattr(args, "all", False):  # the quick demo: the assignments of QUICK_DEMO only
+        ids = [a for a in ids if a in QUICK_DEMO] or ids
     print("1/5 generating the student versions (nbgrader generate_assignment)")
     cmd_release(root, argparse.Namespace(ids=ids))
     print("2/5 collecting the example submissions into submitted/")
     for student_dir in sorted(p for p in examples.iterdir() if p.is_dir()):
-        for assignment_dir in sorted(p for p in student_dir.iterdir() if p.is_dir()):
+        for assignment_dir in sorted(
+            p for p in student_dir.iterdir() if p.is_dir() and p.name in ids
+        ):
             target = root / "submitted" / student_dir.name / assignment_dir.name
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(assignment_dir, target)
     print("3/5 autograding with hidden tests (nbgrader autograde)")
-    status = cmd_grade(root, argparse.Namespace(ids=ids, jobs=args.jobs, unsandboxed=False))
+    status = cmd_grade(
+        root,
+        argparse.Namespace(
+            ids=ids,
+            jobs=args.jobs,
+            cluster=getattr(args, "cluster", None),
+            unsandboxed=False,
+            force=False,
+        ),
+    )
     print("4/5 writing the feedback (nbgrader generate_feedback)")
     cmd_feedback(root, argparse.Namespace(ids=ids))
     print("5/5 exporting the grades (nbgrader export) and the report")
@@ -388,13 +437,39 @@ def main(argv: list[str] | None = None) -> int:
                 default=0,
                 help="submissions graded at once (default: all cores)",
             )
+        if name in ("grade", "demo"):
+            p.add_argument(
+                "--cluster",
+                default=None,
+                metavar="tcp://HOST:PORT",
+                help="run the executors on this Dask scheduler's workers (default: "
+                "c.Coordinator.cluster, else local processes)",
+            )
+        if name == "demo":
+            p.add_argument(
+                "--all",
+                action="store_true",
+                help="grade the example submissions of every assignment (default: 1.1 only)",
+            )
         if name == "grade":
+            p.add_argument(
+                "--force",
+                action="store_true",
+                help="grade again the submissions unchanged since they were graded",
+            )
             p.add_argument(
                 "--unsandboxed",
                 action="store_true",
                 help="grade without the sealed execution unit (UNSAFE: only for trusted code)",
             )
         p.set_defaults(func=func)
+    p = sub.add_parser("worker", help=cmd_worker.__doc__.splitlines()[0])
+    p.add_argument("scheduler", help="the Dask scheduler's address, tcp://HOST:PORT")
+    p.add_argument(
+        "--nworkers", type=int, default=1, help="worker processes (one submission each at a time)"
+    )
+    p.add_argument("--name", default=None, help="the worker's name (default: Dask's)")
+    p.set_defaults(func=cmd_worker)
     p = sub.add_parser("export", help=cmd_export.__doc__)
     p.add_argument("--to", default="grades.csv", help="nbgrader's CSV (default: grades.csv)")
     p.add_argument(
@@ -430,6 +505,8 @@ def main(argv: list[str] | None = None) -> int:
     # nbgrader's gradebook triggers SQLAlchemy warnings that say nothing to an instructor
     warnings.filterwarnings("ignore", module="nbgrader")
     warnings.filterwarnings("ignore", message=".*not in session.*")
+    if args.command == "worker":  # a worker has no course folder
+        return cmd_worker(None, args)
     try:
         root = tools.course_root(args.course)
     except tools.PipelineError as exc:

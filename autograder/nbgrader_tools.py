@@ -24,6 +24,7 @@ from nbformat import NotebookNode
 from traitlets.config import Config
 
 from .course import CONFIG_FILE, Course, CourseError
+from .grade.executor import THREAD_VARIABLES, limit_threads  # noqa: F401  (used by the sandbox)
 
 
 class PipelineError(RuntimeError):
@@ -361,78 +362,8 @@ class GradingResult:
     seconds: float
     log: str
     notes: list[str]
-
-
-def _autograde_one(
-    root: str, assignment: str, student: str, notes: list[str] = ()
-) -> GradingResult:
-    """Autograde one submission (runs in a worker process)."""
-    import time
-    import warnings
-
-    from .sandbox import remove_special_files
-
-    warnings.filterwarnings("ignore")
-    start = time.perf_counter()
-    graded = Path(root) / "autograded" / student / assignment
-    remove_special_files(graded)
-    result = _worker_api(root).autograde(assignment, student, force=True, create=True)
-    removed = remove_special_files(graded)  # nbgrader's later steps copy this folder
-    notes = list(notes)
-    if removed:
-        notes.append(
-            f"Se eliminaron archivos especiales de la carpeta calificada: {', '.join(removed)}"
-        )
-    return GradingResult(
-        assignment,
-        student,
-        bool(result.get("success")),
-        time.perf_counter() - start,
-        (result.get("error") or "") + (result.get("log") or ""),
-        notes,
-    )
-
-
-#: Environment variables that cap the threads of NumPy's BLAS, OpenMP and TensorFlow.
-THREAD_VARIABLES = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "TF_NUM_INTRAOP_THREADS",
-    "TF_NUM_INTEROP_THREADS",
-)
-
-
-_APIS: dict[str, object] = {}
-
-
-def _worker_api(root: str):
-    """Return the worker's ``NbGraderAPI`` for the course (made once per process)."""
-    if root not in _APIS:
-        from .repair import STAGING_STEP
-
-        _APIS[root] = make_api(Path(root), submitted_directory=STAGING_STEP)
-    return _APIS[root]
-
-
-def _start_worker(root: str, threads: int) -> None:
-    """Prepare a grading worker while the main process checks the submissions.
-
-    Caps the threads of its kernels and imports nbgrader, so the first
-    submission does not pay for it.
-    """
-    limit_threads(threads)
-    _worker_api(root)
-
-
-def limit_threads(threads: int) -> None:
-    """Cap the threads of the kernels this process will start (they inherit its environment).
-
-    With N submissions graded at once on C cores, each kernel gets C // N
-    threads: more would only fight over the cores.
-    """
-    for name in THREAD_VARIABLES:
-        os.environ[name] = str(threads)
+    skipped: bool = False  # unchanged since it was graded: not graded again
+    worker: str = ""  # the host that executed it
 
 
 def autograde_many(
@@ -440,66 +371,37 @@ def autograde_many(
     tasks: list[tuple[str, str]],
     jobs: int = 1,
     progress=None,
+    cluster: str | None = None,
+    force: bool = False,
+    unsandboxed: bool = False,
 ) -> list[GradingResult]:
-    """Autograde ``(assignment, student)`` submissions, ``jobs`` at a time.
+    """Autograde ``(assignment, student)`` submissions with the coordinator (see :mod:`autograder.grade`).
 
-    Each submission runs nbgrader's own ``autograde`` in its own worker
-    process; the workers share the gradebook, whose SQLite writes are
-    serialised by the busy timeout (see :func:`db_url`), so the gradebook ends
-    up exactly as after a serial run. Each worker's kernels get an equal share
-    of the cores (:func:`limit_threads`). ``progress(done, total, result)`` is
-    called after each submission.
+    Parameters
+    ----------
+    root : Path
+        The course directory.
+    tasks : list of (str, str)
+        The submissions.
+    jobs : int
+        Submissions executed at once on this machine (without ``cluster``).
+    progress : callable, optional
+        ``progress(result, status)`` after each submission.
+    cluster : str, optional
+        A Dask scheduler's address; None: the configuration's ``Coordinator.cluster``.
+    force : bool
+        Grade again the submissions that did not change since they were graded.
+    unsandboxed : bool
+        Run kernels without the sealed unit (only for trusted code).
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from .grade import Coordinator
 
-    from nbgrader.api import Gradebook
-
-    from .repair import stage_submission, staging_path
-
-    pool = None
-    if jobs > 1:  # start the workers first: they warm up while this process checks the submissions
-        threads = max(1, (os.cpu_count() or 1) // jobs)
-        pool = ProcessPoolExecutor(
-            max_workers=jobs,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
-            initargs=(str(root), threads),
-        )
-        pool.submit(int)  # launches every worker now (a spawn pool starts them on first use)
-    try:
-        ensure_in_gradebook(root, sorted({a for a, _ in tasks}))
-        # repairs happen on staged copies; submitted/ is never edited
-        course = get_course(root)
-        notes = {(a, s): stage_submission(course, a, s) for a, s in tasks}
-        # create the students first, from this process, so workers only add grades
-        with Gradebook(db_url(root), course_id(root)) as gb:
-            for student in sorted({s for _, s in tasks}):
-                gb.update_or_create_student(student)
-        results = []
-        if pool is None:
-            for assignment, student in tasks:
-                results.append(
-                    _autograde_one(str(root), assignment, student, notes[(assignment, student)])
-                )
-                if progress:
-                    progress(len(results), len(tasks), results[-1])
-            return results
-        futures = [pool.submit(_autograde_one, str(root), a, s, notes[(a, s)]) for a, s in tasks]
-        for future in as_completed(futures):
-            results.append(future.result())
-            if progress:
-                progress(len(results), len(tasks), results[-1])
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-        for assignment, student in tasks:
-            staged = staging_path(get_course(root), student, assignment)
-            shutil.rmtree(staged, ignore_errors=True)
-            with contextlib.suppress(OSError):  # the student's folder, when now empty
-                staged.parent.rmdir()
-    order = {task: i for i, task in enumerate(tasks)}
-    return sorted(results, key=lambda r: order[(r.assignment, r.student)])
+    settings = {"jobs": jobs}
+    if cluster is not None:
+        settings["cluster"] = cluster
+    coordinator = Coordinator(root, **settings)
+    coordinator.unsandboxed = unsandboxed
+    return coordinator.grade(tasks, force=force, progress=progress)
 
 
 @dataclass(frozen=True)

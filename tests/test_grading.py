@@ -168,7 +168,12 @@ def test_demo_grades_the_examples_exactly_and_repeatably(course, capsys):
     # leaves exactly the same grade in every cell
     parallel = tools.cell_scores(course)
     assert len(parallel) == len(EXPECTED_1_1) * 15  # 13 test cells + 2 written answers each
-    assert cli.main(["--course", str(course), "grade", "--jobs", "1", "1.1_RegresionLineal"]) == 0
+    assert (
+        cli.main(
+            ["--course", str(course), "grade", "--jobs", "1", "--force", "1.1_RegresionLineal"]
+        )
+        == 0
+    )
     assert tools.cell_scores(course) == parallel
 
 

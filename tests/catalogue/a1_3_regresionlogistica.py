@@ -590,3 +590,12 @@ def accuracy(y_pred, y):
         },
     },
 }
+
+
+# The bundled example submissions (examples/submissions/, `python -m tests.catalogue`): complete,
+# untouched, and one typical mistake.
+EXAMPLES = {
+    "ana_completa": {},
+    "beto_sin_tocar": None,
+    "carla_olvida_dividir_m": {"logistic_gradients": ("mistakes", "no_1_over_m")},
+}

@@ -533,3 +533,12 @@ CATALOGUE = {
         "alternatives": _ALTERNATIVES,
     },
 }
+
+
+# The bundled example submissions (examples/submissions/, `python -m tests.catalogue`): complete,
+# untouched, and one typical mistake.
+EXAMPLES = {
+    "ana_completa": {},
+    "beto_sin_tocar": None,
+    "carla_olvida_dividir_m": {"Neuron": ("mistakes", "backward_no_1_over_m")},
+}

@@ -605,3 +605,12 @@ def adam_step(x, g, v, s, t, alpha, eta_v, eta_s, eps):
         },
     },
 }
+
+
+# The bundled example submissions (examples/submissions/, `python -m tests.catalogue`): complete,
+# untouched, and one typical mistake.
+EXAMPLES = {
+    "ana_completa": {},
+    "beto_sin_tocar": None,
+    "carla_adam_sin_correccion": {"adam_step": ("mistakes", "no_bias_correction")},
+}

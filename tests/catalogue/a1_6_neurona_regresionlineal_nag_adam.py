@@ -1185,3 +1185,12 @@ class Neuron(NeuronBase):
         },
     },
 }
+
+
+# The bundled example submissions (examples/submissions/, `python -m tests.catalogue`): complete,
+# untouched, and one typical mistake.
+EXAMPLES = {
+    "ana_completa": {},
+    "beto_sin_tocar": None,
+    "carla_adam_sin_correccion": {"Adam": ("mistakes", "no_bias_correction")},
+}

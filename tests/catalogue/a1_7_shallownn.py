@@ -980,3 +980,12 @@ def predict(parameters, X):
         },
     },
 }
+
+
+# The bundled example submissions (examples/submissions/, `python -m tests.catalogue`): complete,
+# untouched, and one typical mistake.
+EXAMPLES = {
+    "ana_completa": {},
+    "beto_sin_tocar": None,
+    "carla_olvida_dividir_m": {"backward_propagation": ("mistakes", "no_1_over_m")},
+}

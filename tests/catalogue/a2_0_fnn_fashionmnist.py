@@ -443,3 +443,12 @@ def build_fnn(hidden_units=128, activation="tanh"):
         },
     },
 }
+
+
+# The bundled example submissions (examples/submissions/, `python -m tests.catalogue`): complete,
+# untouched, and one typical mistake.
+EXAMPLES = {
+    "ana_completa": {},
+    "beto_sin_tocar": None,
+    "carla_sin_normalizar": {"preprocess": ("mistakes", "no_scaling")},
+}

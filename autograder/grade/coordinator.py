@@ -1,0 +1,428 @@
+"""The coordinator: the one process that owns the course while it is graded.
+
+For each submission it stages a repaired copy (``autograder.repair``), runs
+nbgrader's ``Autograde`` converter up to the end of its sanitizing steps
+(:class:`SanitizeOnly`: the student and submission are recorded, the source
+files copied, outputs cleared, hidden tests restored by ``OverwriteCells``),
+and sends the result to an executor as a :class:`~autograder.grade.executor.Job`.
+When the executed notebooks come back, it runs the rest of the course's
+autograde pipeline (``IgnorePattern``, ``LimitOutput``, ``SaveAutoGrades``,
+``AssignLatePenalties``...) on them with nbgrader's own preprocessors and puts
+the folder in ``autograded/``. It is the only writer of the gradebook,
+``autograded/`` and ``feedback/``; the executors share nothing with it.
+
+A submission's digest (its files, its assignment's source files and the
+course configuration, less the ``Coordinator`` settings) is recorded once it is graded: a rerun skips the
+submissions whose digest did not change, unless ``force``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from traitlets import Float, Integer, Unicode
+from traitlets.config import LoggingConfigurable
+
+from .. import nbgrader_tools as tools
+from ..repair import STAGING_STEP, stage_submission, staging_path
+from .executor import Job, JobResult, autograde_steps, execution_steps, run_steps
+from .executors import DaskCluster, LocalPool
+
+#: Where the coordinator keeps a submission's sanitized folder until it is graded.
+SANITIZED_STEP = "sanitized"
+#: The digests of the graded submissions (inside ``autograded/``).
+DIGESTS_FILE = ".digests.json"
+
+
+def _sanitize_only_class():
+    from nbgrader.converters import Autograde
+    from nbgrader.converters.base import BaseConverter
+
+    class SanitizeOnly(Autograde):
+        """nbgrader's ``Autograde``, stopped after its sanitizing steps.
+
+        Everything before execution happens as in ``nbgrader autograde``
+        (student and submission recorded, source files copied, missing
+        notebooks scored 0, the sanitize preprocessors run and the notebook
+        written), but into the coordinator's ``sanitized/`` folder.
+        """
+
+        def convert_single_notebook(self, notebook_filename: str) -> None:
+            self.log.info("Sanitizing %s", notebook_filename)
+            self._sanitizing = True
+            self._init_preprocessors()
+            BaseConverter.convert_single_notebook(self, notebook_filename)
+
+    return SanitizeOnly
+
+
+def file_digest(folders: Iterable[Path], extra: bytes = b"") -> str:
+    """Return the SHA-256 of the regular files under ``folders`` (names and contents).
+
+    Parameters
+    ----------
+    folders : iterable of Path
+        Folders to hash (a missing one counts as empty).
+    extra : bytes
+        More bytes to hash (the course configuration).
+    """
+    digest = hashlib.sha256(extra)
+    for folder in folders:
+        digest.update(b"\0folder\0" + str(folder.name).encode())
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                digest.update(b"\0" + path.relative_to(folder).as_posix().encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+class Coordinator(LoggingConfigurable):
+    """Grade submissions: sanitize and score here, execute in local processes or on Dask.
+
+    Configure it in ``nbgrader_config.py`` (``c.Coordinator.cluster = "tcp://..."``);
+    the command line's ``--jobs`` and ``--cluster`` override the configuration.
+
+    Parameters
+    ----------
+    root : Path
+        The course directory.
+    **kwargs
+        Traits (``jobs``, ``cluster``, ``retries``, ``connect_timeout``).
+    """
+
+    jobs = Integer(
+        0,
+        help="Submissions executed at once on this machine (0: one per core). Ignored with a cluster.",
+    ).tag(config=True)
+    cluster = Unicode(
+        "",
+        help=(
+            "Address of an existing Dask scheduler (e.g. 'tcp://10.0.0.5:8786'); when set, "
+            "executors run as Dask tasks on its workers (`autograder worker`). Empty: local "
+            "processes."
+        ),
+    ).tag(config=True)
+    retries = Integer(
+        3,
+        help="Times a submission's task runs again when the Dask worker running it is lost.",
+    ).tag(config=True)
+    connect_timeout = Float(
+        30.0,
+        help="Seconds to wait for the Dask scheduler (connecting, or when it is lost) before giving up.",
+    ).tag(config=True)
+
+    def __init__(self, root: Path, **kwargs):
+        self.root = Path(root)
+        self.course = tools.get_course(self.root)
+        super().__init__(config=tools.load_config(self.root), **kwargs)
+        self.unsandboxed = False
+        self.coordinator_cpu = 0.0
+        self._api = None
+        self._digests: dict[str, str] | None = None
+
+    # --- the gradebook's view ------------------------------------------------------
+
+    def _digest_path(self) -> Path:
+        return (
+            Path(self.course.coursedir.root)
+            / self.course.coursedir.autograded_directory
+            / DIGESTS_FILE
+        )
+
+    def digests(self) -> dict[str, str]:
+        """Return the recorded digests of graded submissions (``"assignment/student"`` keys)."""
+        if self._digests is None:
+            try:
+                self._digests = json.loads(self._digest_path().read_text())
+            except (OSError, ValueError):
+                self._digests = {}
+        return self._digests
+
+    def _record_digest(self, assignment: str, student: str, digest: str | None) -> None:
+        digests = self.digests()
+        key = f"{assignment}/{student}"
+        if digest is None:
+            digests.pop(key, None)
+        else:
+            digests[key] = digest
+        path = self._digest_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = path.with_name(path.name + ".tmp")
+        scratch.write_text(json.dumps(digests, indent=1, sort_keys=True))
+        os.replace(scratch, path)
+
+    def digest(self, assignment: str, student: str) -> str:
+        """Return the digest of a submission, its assignment's source files and the course config."""
+        # the configuration that grades (not where executors run: switching to a cluster
+        # grades nothing again)
+        settings = {k: v for k, v in self.config.items() if k != "Coordinator"}
+        config = json.dumps(settings, sort_keys=True, default=repr).encode()
+        return file_digest(
+            [self.course.submitted(student, assignment), self.course.source(assignment)], config
+        )
+
+    # --- one submission -----------------------------------------------------------
+
+    @property
+    def api(self):
+        """Return nbgrader's API, reading ``staging/`` and writing sanitized folders."""
+        if self._api is None:
+            self._api = tools.make_api(self.root, submitted_directory=STAGING_STEP)
+            self._api.coursedir.autograded_directory = SANITIZED_STEP
+        return self._api
+
+    def sanitized(self, assignment: str, student: str) -> Path:
+        """Return the sanitized folder of a submission (before it moves to ``autograded/``)."""
+        return self.course.path_for_step(SANITIZED_STEP, student, assignment)
+
+    def prepare(
+        self, assignment: str, student: str, digest: str
+    ) -> tuple[Job | None, tools.GradingResult | None]:
+        """Stage, repair and sanitize a submission; return its job (or the failure).
+
+        Parameters
+        ----------
+        assignment, student : str
+            The submission.
+        digest : str
+            Its digest (see :meth:`digest`).
+        """
+        import nbformat
+        from nbgrader.utils import capture_log, temp_attrs
+
+        from ..sandbox import remove_special_files
+
+        start = time.perf_counter()
+        notes = stage_submission(self.course, assignment, student)
+        with temp_attrs(self.api.coursedir, assignment_id=assignment, student_id=student):
+            app = _sanitize_only_class()(coursedir=self.api.coursedir, parent=self.api)
+            app.force = True
+            app.create_student = True
+            outcome = capture_log(app)
+        self._remove_staged(assignment, student)
+        folder = self.sanitized(assignment, student)
+        if not outcome.get("success"):
+            shutil.rmtree(folder, ignore_errors=True)
+            log = (outcome.get("error") or "") + (outcome.get("log") or "")
+            return None, tools.GradingResult(
+                assignment, student, False, time.perf_counter() - start, log, notes
+            )
+        remove_special_files(folder)
+        names = set(self.course.notebooks(assignment))
+        notebooks, files, sources = {}, {}, {}
+        for path in sorted(folder.rglob("*")):
+            if not path.is_file():
+                continue
+            relative = path.relative_to(folder).as_posix()
+            if path.parent == folder and path.suffix == ".ipynb" and path.stem in names:
+                notebooks[path.stem] = path.read_text(encoding="utf-8")
+                source = self.course.source(assignment) / path.name
+                sources[path.stem] = nbformat.writes(nbformat.read(source, as_version=4))
+            else:
+                files[relative] = path.read_bytes()
+        job = Job(
+            assignment,
+            student,
+            notebooks,
+            files,
+            sources,
+            self.config,
+            unsandboxed=self.unsandboxed,
+            digest=digest,
+        )
+        job.notes = notes  # stays on the coordinator: the executor does not need them
+        return job, None
+
+    def finish(self, job: Job, outcome: JobResult | BaseException) -> tools.GradingResult:
+        """Score an executed submission with the rest of the pipeline; move it to ``autograded/``.
+
+        Parameters
+        ----------
+        job : Job
+            The submission sent out.
+        outcome : JobResult or exception
+            What the executor returned (or the exception its task raised).
+        """
+        import nbformat
+
+        from ..sandbox import remove_special_files
+
+        notes = list(getattr(job, "notes", []))
+        folder = self.sanitized(job.assignment, job.student)
+        if isinstance(outcome, BaseException) or outcome.error:
+            error = outcome.error if isinstance(outcome, JobResult) else repr(outcome)
+            shutil.rmtree(folder, ignore_errors=True)
+            seconds = outcome.seconds if isinstance(outcome, JobResult) else 0.0
+            return tools.GradingResult(job.assignment, job.student, False, seconds, error, notes)
+        after = autograde_steps(self.config)[len(execution_steps(self.config)) :]
+        db_url = tools.db_url(self.root)
+        for name, text in outcome.executed.items():
+            resources = {
+                "unique_key": name,
+                "output_files_dir": f"{name}_files",
+                "metadata": {"path": str(folder), "name": name},
+                "nbgrader": {
+                    "student": job.student,
+                    "assignment": job.assignment,
+                    "notebook": name,
+                    "db_url": db_url,
+                },
+            }
+            nb = nbformat.reads(text, as_version=4)
+            output, _ = run_steps(self.config, after, nb, resources)
+            (folder / f"{name}.ipynb").write_text(output, encoding="utf-8")
+        target = self.course.autograded(job.student, job.assignment)
+        shutil.rmtree(target, ignore_errors=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(folder, target)
+        with contextlib.suppress(OSError):  # the student's folder in sanitized/, when now empty
+            folder.parent.rmdir()
+        removed = remove_special_files(target)
+        if removed:
+            notes.append(
+                f"Se eliminaron archivos especiales de la carpeta calificada: {', '.join(removed)}"
+            )
+        self._record_digest(job.assignment, job.student, job.digest)
+        return tools.GradingResult(
+            job.assignment, job.student, True, outcome.seconds, "", notes, worker=outcome.worker
+        )
+
+    def _remove_staged(self, assignment: str, student: str) -> None:
+        staged = staging_path(self.course, student, assignment)
+        shutil.rmtree(staged, ignore_errors=True)
+        with contextlib.suppress(OSError):  # the student's folder, when now empty
+            staged.parent.rmdir()
+
+    def _abandon(self, jobs: Iterable[Job]) -> None:
+        """Undo what a grading run started and did not finish: nothing stays half-written."""
+        from nbgrader.api import Gradebook, MissingEntry
+
+        jobs = list(jobs)
+        for job in jobs:
+            shutil.rmtree(self.sanitized(job.assignment, job.student), ignore_errors=True)
+            with contextlib.suppress(OSError):
+                self.sanitized(job.assignment, job.student).parent.rmdir()
+        fresh = [j for j in jobs if f"{j.assignment}/{j.student}" not in self.digests()]
+        if fresh:  # recorded by the sanitizing step only: no grades yet
+            with Gradebook(tools.db_url(self.root), tools.course_id(self.root)) as gb:
+                for job in fresh:
+                    with contextlib.suppress(MissingEntry):
+                        gb.remove_submission(job.assignment, job.student)
+
+    # --- a batch --------------------------------------------------------------------
+
+    def backend(self, tasks: int):
+        """Return the executors' backend: the Dask cluster when configured, else local processes."""
+        if self.cluster:
+            return DaskCluster(self.cluster, retries=self.retries, timeout=self.connect_timeout)
+        jobs = self.jobs or os.cpu_count() or 1
+        return LocalPool(min(jobs, max(1, tasks)))
+
+    def grade(
+        self,
+        tasks: list[tuple[str, str]],
+        force: bool = False,
+        progress: Callable | None = None,
+    ) -> list[tools.GradingResult]:
+        """Grade ``(assignment, student)`` submissions; each is recorded exactly once.
+
+        Parameters
+        ----------
+        tasks : list of (str, str)
+            The submissions.
+        force : bool
+            Grade submissions whose digest did not change since they were graded.
+        progress : object, optional
+            Called as ``progress(result, status)`` after each submission, where
+            ``status`` describes the workers; ``progress.start(total, todo)`` is
+            called first when it exists.
+
+        Returns
+        -------
+        list of GradingResult
+            One per task, in the order of ``tasks``; skipped ones have ``skipped`` set.
+
+        Raises
+        ------
+        autograder.grade.executors.ClusterUnavailable
+            The scheduler cannot be reached or was lost; nothing is half-written and a
+            rerun grades what is missing.
+        """
+        from nbgrader.api import Gradebook
+
+        cpu = time.process_time()
+        # nothing recorded yet: no gradebook to open (an unreachable cluster must not create one)
+        recorded = (
+            {(g.assignment, g.student) for g in tools.grades(self.root)}
+            if self.digests()
+            else set()
+        )
+        results, todo = [], deque()
+        for assignment, student in tasks:
+            digest = self.digest(assignment, student)
+            unchanged = self.digests().get(f"{assignment}/{student}") == digest
+            if (
+                not force
+                and unchanged
+                and (assignment, student) in recorded
+                and self.course.autograded(student, assignment).is_dir()
+            ):
+                results.append(
+                    tools.GradingResult(assignment, student, True, 0.0, "", [], skipped=True)
+                )
+            else:
+                todo.append((assignment, student, digest))
+        if progress is not None and hasattr(progress, "start"):
+            progress.start(len(tasks), len(todo))
+        for result in results:
+            if progress is not None:
+                progress(result, "")
+        if not todo:
+            return results
+        backend = self.backend(len(todo))  # first: an unreachable cluster changes nothing
+        inflight: dict[tuple[str, str], Job] = {}
+        try:
+            tools.ensure_in_gradebook(self.root, sorted({a for a, _, _ in todo}))
+            with Gradebook(tools.db_url(self.root), tools.course_id(self.root)) as gb:
+                for student in sorted({s for _, s, _ in todo}):
+                    gb.update_or_create_student(student)
+            while todo or inflight:
+                while todo and len(inflight) < 2 * backend.slots:
+                    assignment, student, digest = todo.popleft()
+                    job, failure = self.prepare(assignment, student, digest)
+                    if failure is not None:
+                        results.append(failure)
+                        if progress is not None:
+                            progress(failure, backend.status())
+                        continue
+                    backend.submit(job)
+                    inflight[(assignment, student)] = job
+                if not inflight:
+                    continue
+                for job, outcome in backend.wait():
+                    inflight.pop((job.assignment, job.student))
+                    result = self.finish(job, outcome)
+                    results.append(result)
+                    if progress is not None:
+                        progress(result, backend.status())
+        except BaseException:
+            self._abandon(inflight.values())
+            raise
+        finally:
+            backend.close()
+            for step in (SANITIZED_STEP, STAGING_STEP):  # the coordinator's scratch folders
+                with contextlib.suppress(OSError):
+                    (Path(self.course.coursedir.root) / step).rmdir()
+            self.coordinator_cpu += time.process_time() - cpu
+        order = {task: i for i, task in enumerate(tasks)}
+        return sorted(results, key=lambda r: order[(r.assignment, r.student)])

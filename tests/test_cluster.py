@@ -1,0 +1,257 @@
+"""Grading on a cluster: a real Dask scheduler and two workers on 127.0.0.1.
+
+The coordinator sends every assignment's example submissions to the workers and
+gets the same gradebook, cell by cell, as a serial run on one machine
+(``tests/expected_grades.json``, written by ``python -m tests.expected_grades``); a worker
+killed while it holds a submission loses nothing (its task runs again on the other
+worker and every submission is recorded once); a PostgreSQL gradebook (an embedded
+server from PyPI) ends up equal to a SQLite one; an unreachable scheduler is a clear
+error that writes nothing.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder import cli
+from autograder import nbgrader_tools as tools
+from autograder.grade.worker import THREADS_VARIABLE, worker_command
+
+from . import expected_grades
+from .conftest import ROOT
+from .pg import embedded_postgres
+from .test_grading import EXPECTED_1_1
+
+A = "1.1_RegresionLineal"
+
+
+def _course(root: Path, assignments=None, config_extra: str = "") -> Path:
+    """A copy of the course with the example submissions of ``assignments`` (all) in submitted/."""
+    assignments = assignments or tools.assignment_ids(ROOT)
+    for name in ("source", "release"):
+        for assignment in assignments:
+            shutil.copytree(ROOT / name / assignment, root / name / assignment)
+    config = (ROOT / "nbgrader_config.py").read_text()
+    (root / "nbgrader_config.py").write_text(config + config_extra)
+    for folder in sorted((ROOT / "examples" / "submissions").glob("*/*")):
+        if folder.name in assignments:
+            shutil.copytree(folder, root / "submitted" / folder.parent.name / folder.name)
+    return root
+
+
+class Cluster:
+    """A Dask scheduler and its workers, each a process in its own session."""
+
+    def __init__(self, folder: Path, workers=("w1", "w2")):
+        self.folder = folder
+        self.processes = []
+        scheduler_file = folder / "scheduler.json"
+        self.scheduler = self._start(
+            [
+                sys.executable,
+                "-m",
+                "distributed.cli.dask_scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(scheduler_file),
+            ],
+            "scheduler",
+        )
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists():
+            assert time.monotonic() < deadline, (folder / "scheduler.log").read_text()
+            time.sleep(0.2)
+        self.address = json.loads(scheduler_file.read_text())["address"]
+        self.workers = {}
+        for name in workers:
+            self.add_worker(name)
+        self.wait_for_workers(len(workers))
+
+    def _start(self, command, log, env=None):
+        process = subprocess.Popen(
+            command,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.folder / f"{log}.log", "w"),  # noqa: SIM115
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        return process
+
+    def add_worker(self, name: str) -> None:
+        # no nanny: the worker process is the one the test kills
+        command = worker_command(self.address, name=name, extra=["--no-nanny"])
+        # the workers share this machine, as `autograder worker --nworkers 2` would
+        env = {**os.environ, THREADS_VARIABLE: str(max(1, (os.cpu_count() or 1) // 2))}
+        self.workers[name] = self._start(command, name, env)
+
+    def wait_for_workers(self, n: int) -> None:
+        from distributed import Client
+
+        with Client(self.address, timeout=60) as client:
+            client.wait_for_workers(n, timeout=120)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A scheduler and two workers (``autograder worker``'s command) on 127.0.0.1."""
+    cluster = Cluster(tmp_path_factory.mktemp("dask"))
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_grades_the_whole_course_as_a_serial_run(cluster, tmp_path, capsys):
+    course = _course(tmp_path / "course")
+    capsys.readouterr()
+    assert cli.main(["--course", str(course), "grade", "--cluster", cluster.address]) == 0
+    out = capsys.readouterr().out
+    submissions = len(list((ROOT / "examples" / "submissions").glob("*/*/*.ipynb")))
+    assert f"graded {submissions}, failed 0, skipped 0" in out
+    assert " on w1)" in out and " on w2)" in out, "both workers should have executed submissions"
+    graded = tools.cell_scores(course)
+    # the serial run's gradebook (tests/expected_grades.py), cell by cell
+    assert graded == expected_grades.load()
+    assert {g.student: g.auto_score for g in tools.grades(course, [A])} == EXPECTED_1_1
+    # every assignment has its three kinds of example, all graded
+    for assignment in tools.assignment_ids(ROOT):
+        assert len(tools.graded_students(course, assignment)) >= 3, assignment
+    # a rerun of the finished batch grades nothing again and changes nothing
+    assert cli.main(["--course", str(course), "grade", "--cluster", cluster.address]) == 0
+    assert f"graded 0, failed 0, skipped {submissions}" in capsys.readouterr().out
+    assert tools.cell_scores(course) == graded
+
+
+@pytest.mark.slow
+def test_an_unreachable_scheduler_is_a_clear_error_that_writes_nothing(tmp_path, capsys):
+    course = _course(tmp_path / "course", [A], "\nc.Coordinator.connect_timeout = 5\n")
+    status = cli.main(
+        ["--course", str(course), "grade", "--cluster", "tcp://127.0.0.1:9", A]
+    )  # port 9 (discard): nothing listens there
+    assert status == 2
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
+    assert not (course / "autograded").exists() and not (course / "gradebook.db").exists()
+
+
+@pytest.mark.slow
+def test_a_killed_worker_loses_nothing_and_postgresql_equals_sqlite(cluster, tmp_path):
+    tasks = [(A, s) for s in sorted(EXPECTED_1_1)]
+    # the reference: the coordinator with local executors and the SQLite gradebook
+    sqlite = _course(tmp_path / "sqlite", [A])
+    results = tools.autograde_many(sqlite, tasks, jobs=2)
+    assert all(r.success for r in results)
+    with embedded_postgres() as new_database:
+        url = new_database()
+        course = _course(tmp_path / "pg", [A], f"\nc.CourseDirectory.db_url = {url!r}\n")
+        seen, outcome = [], {}
+
+        def grade():
+            try:
+                outcome["results"] = tools.autograde_many(
+                    course, tasks, cluster=cluster.address, progress=lambda r, _: seen.append(r)
+                )
+            except BaseException as exc:  # reported by the assertion below
+                outcome["error"] = exc
+
+        coordinator = threading.Thread(target=grade)
+        coordinator.start()
+        victim, name, held = _kill_a_busy_worker(cluster)
+        coordinator.join(timeout=900)
+        assert not coordinator.is_alive()
+        assert "error" not in outcome, outcome.get("error")
+        results = outcome["results"]
+        assert victim.poll() is not None, "the worker was not killed"
+        # every submission graded, each recorded exactly once
+        assert sorted((r.assignment, r.student) for r in seen) == sorted(tasks)
+        assert all(r.success for r in results), [r.log for r in results if not r.success]
+        # what the killed worker held ran again on the other one
+        rerun = [r for r in results if any(f"-{r.student}-" in key for key in held)]
+        assert rerun and all(r.worker != name for r in rerun), (held, results)
+        assert {g.student: g.auto_score for g in tools.grades(course)} == EXPECTED_1_1
+        assert not (course / "gradebook.db").exists(), "the grades went to SQLite"
+        # PostgreSQL and SQLite hold the same gradebook, cell by cell
+        assert tools.cell_scores(course) == tools.cell_scores(sqlite)
+        assert len(tools.cell_scores(course)) == len(EXPECTED_1_1) * 15
+        # --force grades the batch again with the same scores (one worker left)
+        before = tools.cell_scores(course)
+        again = tools.autograde_many(course, tasks, cluster=cluster.address, force=True)
+        assert all(r.success and not r.skipped for r in again)
+        assert tools.cell_scores(course) == before
+
+
+def _kill_a_busy_worker(cluster):
+    """SIGKILL a worker while it executes a submission; return its process, name and task keys."""
+    from distributed import Client
+
+    with Client(cluster.address, timeout=60) as client:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            busy = {address: keys for address, keys in client.processing().items() if keys}
+            if busy:
+                time.sleep(1.5)  # let its kernel start: killed mid-execution
+                names = {
+                    address: info["name"]
+                    for address, info in client.scheduler_info()["workers"].items()
+                }
+                address = sorted(busy)[0]
+                held = set(client.processing()[address])
+                victim = cluster.workers[names[address]]
+                os.killpg(victim.pid, signal.SIGKILL)
+                victim.wait()
+                return victim, names[address], held
+            time.sleep(0.1)
+    raise AssertionError("no worker ever held a task")
+
+
+@pytest.mark.slow
+def test_a_lost_scheduler_stops_the_run_cleanly_and_a_rerun_grades_the_rest(tmp_path, capsys):
+    from autograder.grade.executors import ClusterUnavailable
+
+    folder = tmp_path / "dask"
+    folder.mkdir()
+    lonely = Cluster(folder, workers=("solo",))
+    course = _course(tmp_path / "course", [A], "\nc.Coordinator.connect_timeout = 10\n")
+    tasks = [(A, s) for s in sorted(EXPECTED_1_1)]
+    seen = []
+
+    def progress(result, _):
+        seen.append(result)
+        if len(seen) == 1:  # the first submission is recorded: the scheduler goes away
+            os.killpg(lonely.scheduler.pid, signal.SIGKILL)
+
+    try:
+        with pytest.raises(ClusterUnavailable, match="lost the Dask scheduler"):
+            tools.autograde_many(course, tasks, cluster=lonely.address, progress=progress)
+    finally:
+        lonely.stop()
+    # nothing half-written: what was recorded is whole, nothing else is there
+    done = {(r.assignment, r.student) for r in seen if r.success}
+    assert done and len(done) < len(tasks)
+    assert {(A, s) for s in tools.graded_students(course, A)} == done
+    assert {(g.assignment, g.student) for g in tools.grades(course)} == done
+    assert not (course / "sanitized").exists() and not (course / "staging").exists()
+    # the same command, on one machine this time, grades what is missing and only that
+    assert cli.main(["--course", str(course), "grade", "--jobs", "2", A]) == 0
+    out = capsys.readouterr().out
+    assert f"graded {len(tasks) - len(done)}, failed 0, skipped {len(done)}" in out
+    assert {g.student: g.auto_score for g in tools.grades(course)} == EXPECTED_1_1
