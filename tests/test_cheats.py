@@ -1,8 +1,11 @@
 """Cheating submissions, graded through `autograder grade` beside honest ones.
 
 The batch also holds the complete solution and the untouched student version
-of every assignment of the course: the first must get full marks and the
-second 0, through the real grading path (sealed unit, trusted harness).
+of each of those assignments: the first must get full marks and the second
+0, through the real grading path (sealed unit, trusted harness). The other
+assignments' complete and untouched versions are graded the same way by the
+cluster test (``tests/test_cluster.py``, every example submission), whose
+expected grades ``test_examples_score_full_marks_and_zero`` checks here.
 
 Every technique of ``tests/cheats.py`` is applied to the untouched student
 version (its code deserves 0) of four kinds of assignment: NumPy functions
@@ -31,7 +34,7 @@ A12 = "1.2_Neurona_RegresionLineal"
 A16 = "1.6_Neurona_RegresionLineal_NAG-ADAM"
 A18 = "1.8_Proyecto_shallowNN_MNIST"
 CHEATED = (A11, A12, A16, A18)
-ASSIGNMENTS = tuple(tools.assignment_ids(ROOT))
+ASSIGNMENTS = CHEATED
 
 #: Techniques also tried on the other assignments (all of them are tried on 1.1).
 OTHERS = ("rebind_checks", "norm_is_zero", "ndarray_overloads", "pre_run_cell_hook")
@@ -85,8 +88,6 @@ def submissions():
 
 CASES = submissions()
 
-pytestmark = pytest.mark.harness
-
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
@@ -95,7 +96,7 @@ def graded(tmp_path_factory):
         for name in ("source", "release"):
             shutil.copytree(ROOT / name / assignment, course / name / assignment)
     config = (ROOT / "nbgrader_config.py").read_text()
-    limits = "\nc.TrustedExecute.harness = True\nc.Execute.timeout = 120\nc.ResilientExecute.notebook_timeout = 600\n"
+    limits = "\nc.Execute.timeout = 120\nc.ResilientExecute.notebook_timeout = 600\n"
     (course / "nbgrader_config.py").write_text(config + limits)
     for student, (assignment, nb, _) in CASES.items():
         target = course / "submitted" / student / assignment / f"{assignment}.ipynb"
@@ -126,3 +127,22 @@ def test_cheats_leave_no_trace_of_hidden_tests(graded):
             for output in cell.get("outputs", [])
         )
         assert "BEGIN HIDDEN TESTS" not in outputs, student
+
+
+def test_examples_score_full_marks_and_zero():
+    """Every assignment's complete example earns full marks and its untouched one 0.
+
+    The expected grades come from ``autograder grade`` on the example
+    submissions (``python -m tests.expected_grades``); the cluster test
+    proves a live run still equals them.
+    """
+    from .expected_grades import load
+
+    totals = {}
+    for (student, assignment, _, _), (score, maximum) in load().items():
+        got, full = totals.get((student, assignment), (0.0, 0.0))
+        totals[(student, assignment)] = (got + (score or 0.0), full + maximum)
+    for assignment in tools.assignment_ids(ROOT):
+        score, maximum = totals[("ana_completa", assignment)]
+        assert score == maximum == full_points(assignment), assignment
+        assert totals[("beto_sin_tocar", assignment)][0] == 0.0, assignment

@@ -21,7 +21,6 @@ from .conftest import ROOT, release_nb, source_nb
 
 A = "1.1_RegresionLineal"
 
-pytestmark = pytest.mark.harness
 
 _PATCH_ANSWER = """import autograder.run.agent as _A
 _real_answer = _A.Agent.answer
@@ -131,7 +130,7 @@ def graded(tmp_path_factory):
     course = tmp_path_factory.mktemp("protocol")
     for name in ("source", "release"):
         shutil.copytree(ROOT / name / A, course / name / A)
-    limits = "\nc.TrustedExecute.harness = True\nc.Execute.timeout = 30\nc.ResilientExecute.notebook_timeout = 200\n"
+    limits = "\nc.Execute.timeout = 30\nc.ResilientExecute.notebook_timeout = 200\n"
     (course / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text() + limits)
     cases = {"honest": (_complete(), 20.0), "untouched": (release_nb(A), 0.0)}
     for name, (code, score) in ATTACKS.items():
