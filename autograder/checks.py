@@ -668,35 +668,43 @@ def require_results(
         )
 
 
+def _kind(exc: BaseException) -> str:
+    """Return the exception's name (under the harness, the name it had in the kernel)."""
+    return str(getattr(exc, "ename", "") or type(exc).__name__)
+
+
+def _is(exc: BaseException, cls: type) -> bool:
+    """``isinstance``, also for an exception that crossed from the kernel (named by ``ename``)."""
+    return isinstance(exc, cls) or _kind(exc) == cls.__name__
+
+
 def _explain(exc: BaseException) -> str:
     """Return a Spanish hint for an exception raised by the student's code."""
     text = str(exc)
-    if isinstance(exc, NotImplementedError):
+    if _is(exc, NotImplementedError):
         return "todavía no completaste la función: escribe tu código y borra la línea raise NotImplementedError()."
-    if isinstance(exc, TypeError) and (
-        "arrays can be converted" in text or "Python scalars" in text
-    ):
+    if _is(exc, TypeError) and ("arrays can be converted" in text or "Python scalars" in text):
         return (
             "usaste una función del módulo math (math.exp, math.log, ...) con un arreglo: "
             "usa las de NumPy (np.exp, np.log, ...), que trabajan con arreglos."
         )
-    if isinstance(exc, ValueError) and "could not broadcast input array" in text:
+    if _is(exc, ValueError) and "could not broadcast input array" in text:
         return (
             "una asignación por cortes (slices) recibió un bloque de otra forma: revisa los límites "
             "de los cortes (ojo: a[-0:] es todo el eje, porque −0 = 0, no un corte vacío)."
         )
-    if isinstance(exc, ValueError) and any(
+    if _is(exc, ValueError) and any(
         w in text for w in ("matmul", "shapes", "broadcast", "aligned")
     ):
         return (
             "las formas no encajan en un producto o una operación: revisa las formas y las "
             "trasposiciones (en la unidad 1, X tiene forma (n, m): un ejemplo por columna)."
         )
-    if isinstance(exc, IndexError):
+    if _is(exc, IndexError):
         return "un índice se sale del arreglo: revisa los ejes (axis) y las formas."
-    if isinstance(exc, KeyError):
+    if _is(exc, KeyError):
         return "falta una clave en un diccionario: revisa los nombres de las claves."
-    if isinstance(exc, NameError):
+    if _is(exc, NameError):
         return "usaste un nombre que no está definido: ¿ejecutaste las celdas anteriores?"
     return "lee el mensaje de Python y revisa la línea de tu función que lo produjo."
 
@@ -722,7 +730,7 @@ def student_call(name: str) -> Iterator[None]:
         raise
     except Exception as exc:
         raise CheckFailed(
-            f"`{name}` produjo un error al ejecutarse ({type(exc).__name__}; mensaje de Python: {exc}).\n"
+            f"`{name}` produjo un error al ejecutarse ({_kind(exc)}; mensaje de Python: {exc}).\n"
             f"Pista: {_explain(exc)}"
         ) from None
 

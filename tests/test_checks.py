@@ -399,3 +399,11 @@ def test_student_call_turns_errors_into_spanish_messages():
     with pytest.raises(CheckFailed, match="no tiene el valor esperado"):  # checks pass through
         with checks.student_call("f"):
             checks.check_close("x", 1.0, 2.0)
+
+
+def test_student_call_explains_an_error_that_crossed_from_the_kernel():
+    from autograder.harness.remote import StudentError
+
+    with pytest.raises(checks.CheckFailed, match=r"\(ValueError;.*a\[-0:\] es todo el eje"):
+        with checks.student_call("shift_images"):
+            raise StudentError("ValueError", "could not broadcast input array from shape (1,0,3)")
