@@ -87,6 +87,8 @@ def submissions():
 
 
 CASES = submissions()
+#: The table of every graded cheat (written by the test, for the record).
+REPORT = ROOT / "reports" / "cheat_scores.md"
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +114,16 @@ def test_every_cheat_gets_what_its_code_deserves(graded):
     assert status == 0
     scores = {(g.student, g.assignment): g.auto_score for g in tools.grades(course)}
     expected = {(student, case[0]): case[2] for student, case in CASES.items()}
+    rows = [
+        f"| {student} | {assignment} | {scores.get((student, assignment))} | {deserved} |"
+        for (student, assignment), deserved in sorted(expected.items())
+    ]
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(
+        "| submission | assignment | score | deserved |\n|---|---|---|---|\n"
+        + "\n".join(rows)
+        + "\n"
+    )
     wrong = {k: (scores.get(k), v) for k, v in expected.items() if scores.get(k) != v}
     assert not wrong, f"(got, deserved): {wrong}"
 
