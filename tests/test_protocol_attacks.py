@@ -5,7 +5,7 @@ that changes the kernel's agent (which lives in the student's process, so a
 student can). The harness must not crash, hang or be misled: every test cell
 that needed the kernel fails with a Spanish message, the batch finishes, and
 the honest submissions beside them keep their exact scores. A kernel that
-sends extra answers nobody asked for, before the right one, keeps full marks.
+sends extra answers nobody asked for, before the right one, or loses its first "ready", keeps full marks.
 """
 
 import shutil
@@ -94,6 +94,24 @@ ATTACKS = {
     "no_reply": (
         "import autograder.run.agent as _A\n_A.Agent.on_msg = lambda self, msg: None\n",
         0.0,
+    ),
+    # the first "ready" lost on the way (as a ROUTER socket drops messages to a peer it has not
+    # finished connecting): the agent sends it again and the submission keeps full marks
+    "lost_ready": (
+        "import autograder.run.agent as _A\n"
+        "_real_exchange = _A.Agent.exchange\n"
+        "_lost = []\n"
+        "def _lossy(self, message, buffers):\n"
+        "    if message.get('kind') == 'ready' and not _lost:\n"
+        "        _lost.append(1)\n"
+        "        session = self.stdin[0].session\n"
+        "        real_send = session.send\n"
+        "        def _drop_once(*args, **kwargs):\n"
+        "            session.send = real_send\n"
+        "        session.send = _drop_once\n"
+        "    return _real_exchange(self, message, buffers)\n"
+        "_A.Agent.exchange = _lossy\n",
+        None,  # full marks: replaced below
     ),
     # answers nobody asked for, before each right one: ignored
     "unasked_replies": (

@@ -69,6 +69,11 @@ class Harness:
             self._bridge = self._bridge_factory()
         return self._bridge
 
+    def connect(self) -> None:
+        """Open the bridge (connect the harness's own client to the kernel) if not open yet."""
+        if self._bridge is None:
+            self._bridge = self._bridge_factory()
+
     def answered(self, names: set[str]) -> None:
         """Record that an answer cell ran: its names now come from the kernel."""
         self.from_kernel |= names & self.interface
@@ -291,6 +296,7 @@ class TrustedExecute(ResilientExecute):
         """Run the cell where its role says (kernel, harness, or both)."""
         if self._harness is None or cell.cell_type != "code":
             return super().preprocess_cell(cell, resources, index)
+        self._harness.connect()  # long before the first test: the kernel can reach us by then
         role = self._plan.roles[index]
         label = f"celda {index + 1}"
         if role == planning.TEST:

@@ -25,6 +25,7 @@ import contextlib
 import io
 import json
 import sys
+import time
 import traceback
 import warnings
 from typing import Any
@@ -36,6 +37,8 @@ from autograder import protocol
 TARGET = "autograder.harness"
 #: Most characters of printed output returned with one answer.
 OUTPUT_LIMIT = 100_000
+#: Seconds between copies of the "ready" message until the harness answers the first one.
+READY_RESEND = 0.5
 
 
 class Callback:
@@ -337,12 +340,19 @@ class Agent:
             text, buffers = protocol.dumps({**_error(exc), "kind": message.get("kind")}), []
         content = {"prompt": text, "password": False}
         kernel.session.send(socket, "input_request", content, parent, ident=ident, buffers=buffers)
+        # The harness's stdin connection may not be routable yet when the exchange starts (a
+        # ROUTER socket drops messages to a peer it has not finished connecting): "ready" is
+        # sent again until the harness answers; the harness ignores the extra copies.
+        resend = time.monotonic() + READY_RESEND if message.get("kind") == "ready" else None
         while True:
             readable, _, _ = zmq.select([socket], [], [], 0.05)
             if readable:
                 _, reply = kernel.session.recv(socket, copy=False)
                 if reply is not None:
                     break
+            elif resend is not None and time.monotonic() > resend:
+                kernel.session.send(socket, "input_request", content, parent, ident=ident)
+                resend = time.monotonic() + READY_RESEND
         value = reply.get("content", {}).get("value", "")
         return protocol.loads(value), list(reply.get("buffers") or [])
 
