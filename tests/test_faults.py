@@ -63,6 +63,7 @@ _attempt("escribir en /usr", lambda: open("/usr/hackeo-iap.txt", "w").write("x")
 _attempt("red", lambda: socket.create_connection(("1.1.1.1", 80), timeout=3))
 _attempt("senal al calificador", lambda: os.kill(os.getppid(), 0))
 open("mi_archivo.txt", "w").write("permitido")  # its own folder is writable
+print("escrito:", open("mi_archivo.txt").read())
 
 """
 
@@ -212,7 +213,9 @@ def test_fault_suite(course, capsys):
     )
     assert "FUGA" not in printed, printed
     assert printed.count("bloqueado:") == 9, printed
-    assert (snooper / "mi_archivo.txt").read_text() == "permitido"
+    assert "escrito: permitido" in printed
+    # the executor returns the executed notebook only: what the kernel wrote stays in its scratch
+    assert not (snooper / "mi_archivo.txt").exists()
     assert not (course / "hackeo.txt").exists()
     # submitted/ is never edited: repairs happened on staged copies
     assert (course / "submitted" / "invalid_json" / A / f"{A}.ipynb").read_text() == '{"cells": ['

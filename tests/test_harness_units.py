@@ -99,3 +99,16 @@ def test_plan_keeps_a_call_to_a_function_that_fills_a_global():
         ("assert agreement['f'] == 6", TEST),
     )
     assert plan.make_plan(nb).skip == set()
+
+
+def test_plan_keeps_a_cell_that_rebinds_globals_dynamically():
+    nb = _source(
+        ("import numpy as np\nCOUNTER = [0]\n_saved = {'COUNTER': [0]}", None),
+        ("def f(x):\n    return 2 * x", ANSWER),
+        ("COUNTER[0] += 1\nassert COUNTER[0] == 1", TEST),
+        ("globals().update(_saved)", None),  # a restore: binds nothing the AST can see
+        ("def restore():\n    globals().update(_saved)", None),
+        ("_done = restore()", None),
+        ("COUNTER[0] += 1\nassert COUNTER[0] == 1", {**TEST, "grade_id": "t2"}),
+    )
+    assert plan.make_plan(nb).skip == set()

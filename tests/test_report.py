@@ -56,9 +56,11 @@ def graded(tmp_path_factory):
 def test_the_report_counts_each_named_mistake_per_test_cell(graded):
     counts = mistake_counts(graded, tools.cell_grades(graded))
     assert {key: dict(counter) for key, counter in counts.items()} == {
-        # the visible test shows the expected value instead; the gradient-descent cells
-        # that fail after it (a diverging descent) name no mistake
+        # the visible tests name these mistakes too; the gradient-descent cells that fail
+        # after them (a diverging descent) name no mistake
+        (A, A, "test_linear_gradients"): {NO_1_OVER_M: 2},
         (A, A, "test_linear_gradients_hidden"): {NO_1_OVER_M: 2},
+        (A, A, "test_mse_cost"): {NO_HALF: 1},
         (A, A, "test_mse_cost_hidden"): {NO_HALF: 1},
     }
     assert cli.main(["--course", str(graded), "report"]) == 0

@@ -181,6 +181,11 @@ def make_plan(nb: NotebookNode, source: NotebookNode | None = None) -> Plan:
     return plan
 
 
+#: Built-ins that reach a namespace by name: a cell (or function) calling them may change anything.
+DYNAMIC = frozenset({"globals", "vars", "exec", "eval", "setattr", "delattr", "__import__"})
+#: Stands for "any global" among the effects of a function.
+ANYTHING = "*"
+
 #: Methods of dicts, lists and arrays that only read their object.
 READING_METHODS = frozenset(
     {"items", "keys", "values", "get", "copy", "index", "count", "astype", "reshape", "ravel"}
@@ -249,7 +254,13 @@ def _unneeded(nb: NotebookNode, plan: Plan) -> set[int]:
             calls = _called_names(text) & defined
             # a call can change what it is given, and the globals its function changes
             changed_by_calls = set().union(*(effects.get(name, set()) for name in calls))
-            risky_calls = calls and (loaded_names(text) & needed or changed_by_calls & needed)
+            risky_calls = calls and (
+                loaded_names(text) & needed
+                or changed_by_calls & needed
+                or ANYTHING in changed_by_calls
+            )
+            if _called_names(text) & DYNAMIC:  # globals().update(...): anything may change
+                risky_calls = True
             if binds and not seeds and not risky_calls and not (binds | changes) & needed:
                 skip.add(index)
                 continue
@@ -291,6 +302,8 @@ def _function_effects(nb: NotebookNode, plan: Plan) -> dict[str, set[str]]:
                 for name in sub.names
             }
             effects[node.name] = declared | (_mutated_names(text) - local)
+            if _called_names(text) & DYNAMIC:
+                effects[node.name].add(ANYTHING)
             calls[node.name] = _called_names(text)
     for _ in range(len(effects)):  # close over calls between the instructor's functions
         changed = False
