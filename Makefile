@@ -23,7 +23,7 @@ demo: system-deps $(STAMP)
 
 test: $(STAMP) lint
 	@scripts/system-deps.sh --with-browser
-	$(BIN)/python -m pytest -n 2 --durations=25
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -224,6 +224,7 @@ def execute(
     root: Path | None = None,
     timeout: int | None = None,
     grading: bool = True,
+    reference: NotebookNode | None = None,
 ) -> NotebookNode:
     """Execute a trusted notebook as ``autograder grade`` does, with the course config.
 
@@ -235,6 +236,9 @@ def execute(
     ``NBGRADER_EXECUTION=autograde`` is set, as nbgrader does when it
     autogrades; without it the notebook runs as in a student's session
     (notebooks that shorten their training when graded train in full).
+    ``reference`` is the source whose solutions stand in for the other graded
+    functions while a test cell runs (by default ``nb``'s own answer cells;
+    a notebook of mutants gives its source).
     """
     from nbgrader.preprocessors import ClearOutput, IgnorePattern
 
@@ -245,6 +249,8 @@ def execute(
         config.Execute.timeout = timeout
     nb = copy.deepcopy(nb)
     resources = {"metadata": {"path": str(cwd)}}
+    if reference is not None:
+        resources["autograder_reference"] = reference
     with _environment(NBGRADER_EXECUTION="autograde" if grading else None):
         for preprocessor in (ClearOutput, TrustedExecute, IgnorePattern):
             nb, resources = preprocessor(config=config).preprocess(nb, resources)
@@ -294,11 +300,17 @@ def score_cells(nb: NotebookNode) -> dict[str, CellResult]:
 
 
 def run_and_score(
-    nb: NotebookNode, root: Path | None = None, timeout: int | None = None, grading: bool = True
+    nb: NotebookNode,
+    root: Path | None = None,
+    timeout: int | None = None,
+    grading: bool = True,
+    reference: NotebookNode | None = None,
 ) -> dict[str, CellResult]:
     """Execute ``nb`` in a scratch folder (see :func:`execute`) and score its grade cells."""
     with tempfile.TemporaryDirectory() as tmp:
-        nb = execute(nb, Path(tmp), root=root, timeout=timeout, grading=grading)
+        nb = execute(
+            nb, Path(tmp), root=root, timeout=timeout, grading=grading, reference=reference
+        )
         return score_cells(nb)
 
 

@@ -4,8 +4,12 @@ The mutants run through the real notebook, executed and scored by nbgrader's
 own preprocessors. To fit the time budget, all the trials of an assignment
 run in one kernel (:func:`autograder.mutation.trials_notebook`): each trial
 replaces its answer cell in place, runs up to the last of its function's
-test cells, and the state is restored before the next one. One test per
-assignment checks all its trials and lists every one that misbehaves.
+test cells (one mistake per function runs through every later test cell,
+for the cascade test), and the state is restored before the next one. The
+test cells are split into their visible and hidden parts, so that one run
+(:func:`catalogue_run`, cached per process; ``--dist loadgroup`` keeps an
+assignment's tests in one process) serves the catalogue, cascade and
+visible-catch tests, each listing every trial that misbehaves.
 
 Correct alternatives are also run together, in a fresh kernel through the
 rest of the notebook: round 0 substitutes every function's first
@@ -13,6 +17,7 @@ alternative at once (see :func:`test_first_alternatives_work_together`).
 """
 
 import copy
+import functools
 import re
 
 import nbformat
@@ -32,6 +37,10 @@ MIN_VISIBLE_CATCH = 0.8
 #: Assignments allowed below the bar, with the floor that keeps them from sliding back (none:
 #: 1.6 rose above it with its visible rule checks).
 VISIBLE_CATCH_FLOOR: dict[str, float] = {}
+#: The assignments, each in its own xdist group: its catalogue tests share one run per process.
+BY_ASSIGNMENT = [
+    pytest.param(a, marks=pytest.mark.xdist_group(f"catalogue-{a}")) for a in sorted(CATALOGUES)
+]
 HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[^\n]*\n?", re.S)
 
 
@@ -52,28 +61,121 @@ def visible_only(nb):
     return nb
 
 
-def _trial_results(assignment, alternatives=True, visible=False):
-    """Run the mistakes (and alternatives) of an assignment in one kernel; results by trial label.
+#: Grade id suffix of the visible part of a test cell split by :func:`split_visible`.
+VISIBLE = "~visible"
 
-    With ``visible``, the trials run against the visible tests only (:func:`visible_only`).
+
+def split_visible(nb):
+    """Split every test cell with hidden tests in two: its visible part, then its hidden blocks.
+
+    The visible cell (grade id ``t~visible``) is what a student's copy of the
+    cell runs; the next cell (grade id ``t``) runs the hidden blocks in the
+    same namespace. The original cell passes exactly when both do, so one
+    run gives the verdicts of the full tests and of the visible ones.
     """
+    nb = copy.deepcopy(nb)
+    cells = []
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        hidden = HIDDEN_BLOCK.findall(cell.source) if cell.cell_type == "code" else []
+        if not (meta.get("grade") and hidden):
+            cells.append(cell)
+            continue
+        visible = copy.deepcopy(cell)
+        visible.source = HIDDEN_BLOCK.sub("", cell.source)
+        visible.metadata.nbgrader.grade_id = meta["grade_id"] + VISIBLE
+        cell.source = "".join(hidden)
+        cells += [visible, cell]
+    nb.cells = cells
+    return nb
+
+
+class Verdicts:
+    """The verdicts of one trial on split test cells: full (visible and hidden) or visible only."""
+
+    def __init__(self, results):
+        self.results = results
+
+    def passed(self, gid):
+        """Whether the whole test cell ``gid`` passed."""
+        visible = self.results.get(gid + VISIBLE)
+        return self.results[gid].passed and (visible is None or visible.passed)
+
+    def visible_passed(self, gid):
+        """Whether the part of ``gid`` a student can see passed."""
+        return self.results.get(gid + VISIBLE, self.results[gid]).passed
+
+    def error(self, gid):
+        """The messages of the failing parts of ``gid``."""
+        parts = [self.results.get(gid + VISIBLE), self.results[gid]]
+        return "\n".join(r.error for r in parts if r is not None and not r.passed)
+
+    def lost(self, gid):
+        """Points the whole cell ``gid`` lost (its hidden part carries the cell's points)."""
+        result = self.results[gid]
+        return 0.0 if self.passed(gid) else float(result.max_score)
+
+    def cells(self):
+        """The test cells of the trial (without the split suffix)."""
+        return {gid.removesuffix(VISIBLE) for gid in self.results}
+
+
+def end_to_end_cells(assignment):
+    """Grade ids of the assignment's integration checks (``metadata.autograder.end_to_end``)."""
+    return {
+        mutation.grade_id(c)
+        for c in source_nb(assignment).cells
+        if (c.get("metadata", {}).get("autograder") or {}).get("end_to_end")
+    }
+
+
+def cascade_mistake(assignment, cell_id):
+    """The mistake of ``cell_id`` run through every later test cell (the first, unless chosen)."""
+    module = CATALOGUES[assignment]
+    chosen = getattr(module, "CASCADE_MISTAKES", {})
+    return chosen.get(cell_id, next(iter(module.CATALOGUE[cell_id]["mistakes"])))
+
+
+@functools.cache
+def catalogue_run(assignment):
+    """Run every trial of an assignment's catalogue once, in one kernel; verdicts by trial label.
+
+    Mistakes run to the last of their function's test cells, except one per
+    function (:func:`cascade_mistake`) and the ``CASCADE_EXTRA`` ones, which
+    run through every later test cell that is not end to end: they prove
+    that a wrong function costs no other function's points.
+    """
+    nb = source_nb(assignment)
+    order = [mutation.grade_id(c) for c in nb.cells if mutation.grade_id(c)]
+    unit_tests = {
+        mutation.grade_id(c)
+        for c in nb.cells
+        if c.cell_type == "code" and c.get("metadata", {}).get("nbgrader", {}).get("grade")
+    } - end_to_end_cells(assignment)
+    module = CATALOGUES[assignment]
     trials = {}
-    for cell_id, entry in CATALOGUES[assignment].CATALOGUE.items():
+    for cell_id, entry in module.CATALOGUE.items():
+        through = {
+            cascade_mistake(assignment, cell_id),
+            *getattr(module, "CASCADE_EXTRA", {}).get(cell_id, []),
+        }
+        later = [g for g in order[order.index(cell_id) + 1 :] if g in unit_tests]
         for name, (_, code) in entry["mistakes"].items():
-            trials[_label("mistakes", cell_id, name)] = (
-                cell_id,
-                code.strip() + "\n",
-                entry["tests"],
-            )
-        for name, code in entry["alternatives"].items() if alternatives else ():
+            tests = sorted(set(entry["tests"]) | set(later if name in through else []))
+            trials[_label("mistakes", cell_id, name)] = (cell_id, code.strip() + "\n", tests)
+        for name, code in entry["alternatives"].items():
             trials[_label("alternatives", cell_id, name)] = (
                 cell_id,
                 code.strip() + "\n",
                 entry["tests"],
             )
-    nb = source_nb(assignment)
-    nb = mutation.trials_notebook(visible_only(nb) if visible else nb, trials)
-    return mutation.split_trials(tools.run_and_score(nb, ROOT, timeout=300))
+    split = split_visible(nb)
+    # a test cell split in two ends with its hidden part, which keeps the original grade id
+    nb = mutation.trials_notebook(split, trials)
+    results = mutation.split_trials(
+        tools.run_and_score(nb, ROOT, timeout=300, reference=source_nb(assignment))
+    )
+    return {label: Verdicts(cells) for label, cells in results.items()}
 
 
 def test_visible_only_strips_exactly_the_hidden_blocks():
@@ -118,17 +220,17 @@ def test_catalogue_covers_every_graded_function(assignment):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment", sorted(CATALOGUES))
+@pytest.mark.parametrize("assignment", BY_ASSIGNMENT)
 def test_mistakes_are_caught_and_alternatives_pass(assignment):
     """Each mistake fails one of its function's tests, naming it; each alternative passes them all."""
-    results = _trial_results(assignment)
+    results = catalogue_run(assignment)
     problems, trials = [], 0
     for cell_id, entry in CATALOGUES[assignment].CATALOGUE.items():
         for name, (fragment, _) in entry["mistakes"].items():
             trials += 1
             own = results[_label("mistakes", cell_id, name)]
-            failed = [own[gid] for gid in entry["tests"] if not own[gid].passed]
-            messages = "\n".join(r.error for r in failed)
+            failed = [gid for gid in entry["tests"] if not own.passed(gid)]
+            messages = "\n".join(own.error(gid) for gid in failed)
             if not failed:
                 problems.append(f"mistake {cell_id}:{name} passes all the tests of {cell_id}")
             elif fragment and fragment not in messages:
@@ -138,11 +240,44 @@ def test_mistakes_are_caught_and_alternatives_pass(assignment):
         for name in entry["alternatives"]:
             trials += 1
             own = results[_label("alternatives", cell_id, name)]
-            failed = {gid: own[gid].error for gid in entry["tests"] if not own[gid].passed}
+            failed = {gid: own.error(gid) for gid in entry["tests"] if not own.passed(gid)}
             if failed:
                 problems.append(f"correct alternative {cell_id}:{name} fails: {failed}")
     assert len(results) == trials, "some trials did not run"
     assert not problems, f"{len(problems)} of {trials} trials misbehave:\n" + "\n".join(problems)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", BY_ASSIGNMENT)
+def test_one_wrong_function_loses_only_its_own_points(assignment, capsys):
+    """One mistake per function, run through every later test cell: no other function loses points.
+
+    Integration checks (``end_to_end``) grade the functions together and are
+    not counted; every other test cell outside the function's own keeps its
+    points, because the harness binds the other graded functions to their
+    references while a test cell runs (:mod:`autograder.harness.isolation`).
+    Prints the points each chosen mistake costs in its own cells and in others.
+    """
+    module = CATALOGUES[assignment]
+    results = catalogue_run(assignment)
+    lines, cascades = [], []
+    for cell_id, entry in module.CATALOGUE.items():
+        names = [cascade_mistake(assignment, cell_id)]
+        names += [
+            n for n in getattr(module, "CASCADE_EXTRA", {}).get(cell_id, []) if n not in names
+        ]
+        for name in names:
+            own = results[_label("mistakes", cell_id, name)]
+            mine = [g for g in own.cells() if g in entry["tests"]]
+            others = [g for g in own.cells() if g not in entry["tests"] and not own.passed(g)]
+            lost_own = sum(own.lost(g) for g in mine)
+            lines.append(
+                f"  {cell_id}:{name}: own -{lost_own:g}, others -{sum(own.lost(g) for g in others):g}"
+            )
+            cascades += [f"{cell_id}:{name} costs {g}: {own.error(g)[:300]}" for g in others]
+    with capsys.disabled():
+        print(f"\ncascade {assignment}:\n" + "\n".join(lines))
+    assert not cascades, f"{len(cascades)} cascading losses:\n" + "\n".join(cascades)
 
 
 @pytest.mark.slow
@@ -167,27 +302,28 @@ def test_first_alternatives_work_together(assignment):
     if until:
         last = next(i for i, cell in enumerate(nb.cells) if mutation.grade_id(cell) == until)
         nb.cells = nb.cells[: last + 1]
-    results = tools.run_and_score(nb, ROOT, timeout=300)
+    results = tools.run_and_score(nb, ROOT, timeout=300, reference=source_nb(assignment))
     failed = {r.grade_id: r.error for r in results.values() if r.score is not None and not r.passed}
     names = {cid: name for cid, (name, _) in chosen.items()}
     assert not failed, f"correct alternatives {names} fail together: {failed}"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment", sorted(CATALOGUES))
+@pytest.mark.parametrize("assignment", BY_ASSIGNMENT)
 def test_visible_tests_catch_most_mistakes(assignment, capsys):
     """Most catalogued mistakes fail a visible test: the rules a student is told are checked where they can see it.
 
-    The mistakes run once more against the notebook without its hidden-test
-    blocks (what the student has); a mistake is visibly caught when one of its
-    function's test cells still fails there. Prints the share per assignment.
+    The catalogue's run splits every test cell into its visible part and its
+    hidden blocks (:func:`split_visible`); a mistake is visibly caught when
+    the visible part of one of its function's test cells fails. Prints the
+    share per assignment.
     """
-    results = _trial_results(assignment, alternatives=False, visible=True)
+    results = catalogue_run(assignment)
     caught, missed = 0, []
     for cell_id, entry in CATALOGUES[assignment].CATALOGUE.items():
         for name in entry["mistakes"]:
             own = results[_label("mistakes", cell_id, name)]
-            if any(not own[gid].passed for gid in entry["tests"]):
+            if any(not own.visible_passed(gid) for gid in entry["tests"]):
                 caught += 1
             else:
                 missed.append(f"{cell_id}:{name}")

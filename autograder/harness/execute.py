@@ -31,6 +31,7 @@ from traitlets import Bool, Unicode
 from autograder import checks
 from autograder.faults import ResilientExecute
 
+from . import isolation
 from . import plan as planning
 from .channel import Channel
 from .remote import Bridge, Missing, StudentError
@@ -52,10 +53,13 @@ class Harness:
         the kernel runs).
     interface : set of str
         Names the tests take from the student's kernel.
+    reference : str
+        The definitions of the source's solutions (see :mod:`.isolation`).
     """
 
-    def __init__(self, bridge_factory, interface: set[str]):
+    def __init__(self, bridge_factory, interface: set[str], reference: str = ""):
         self._bridge_factory = bridge_factory
+        self.reference = reference
         self._bridge: Bridge | None = None
         self.interface = set(interface)
         self.from_kernel: set[str] = set()
@@ -89,16 +93,25 @@ class Harness:
                 continue
             self.namespace[name] = value
 
-    def run(self, text: str, label: str, deadline: float | None) -> list[NotebookNode]:
-        """Run trusted code; return the outputs for the notebook (an error output when it fails)."""
+    def run(
+        self, text: str, label: str, deadline: float | None, isolate: frozenset[str] = frozenset()
+    ) -> list[NotebookNode]:
+        """Run trusted code; return the outputs for the notebook (an error output when it fails).
+
+        ``isolate`` names the graded functions that the student's code calls
+        in their reference versions while this cell runs.
+        """
         if self._bridge is not None:
             self._bridge.new_generation()
-        if self.from_kernel:
-            self.bridge.deadline = deadline
-            self._refresh()
         stdout = io.StringIO()
         outputs: list[NotebookNode] = []
+        replaced: dict[str, Any] = {}
         try:
+            if self.from_kernel:
+                self.bridge.deadline = deadline
+                self._refresh()
+                if isolate:
+                    replaced = self._bind_references(isolate)
             filename = f"<{label}>"
             # keep the text where inspect (and TensorFlow's AutoGraph) looks for source code
             linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
@@ -120,6 +133,11 @@ class Harness:
             outputs.append(self._error(exc))
         finally:
             _close_figures()
+            for name, value in replaced.items():  # the student's objects again for later cells
+                if value is _ABSENT:
+                    self.namespace.pop(name, None)
+                else:
+                    self.namespace[name] = value
             if self._bridge is not None:
                 try:
                     self._bridge.channel.end()
@@ -133,6 +151,19 @@ class Harness:
                 text_out = text_out[:OUTPUT_LIMIT] + "\n[... salida recortada ...]\n"
             outputs.insert(0, new_output("stream", name="stdout", text=text_out))
         return outputs
+
+    def _bind_references(self, names: frozenset[str]) -> dict[str, Any]:
+        """Make ``names`` the source's solutions, here and in the kernel (see :mod:`.isolation`).
+
+        Returns what the harness's namespace held before, to put back.
+        """
+        namespace = isolation.reference_namespace(self.namespace, self.reference, self.interface)
+        functions = {n: namespace[n] for n in sorted(names) if callable(namespace.get(n))}
+        replaced = {n: self.namespace.get(n, _ABSENT) for n in functions}
+        self.namespace.update(functions)
+        if functions:
+            self.bridge.bind({n: _reference(n, f) for n, f in functions.items()})
+        return replaced
 
     def note_failure(self, text: str, label: str, outputs: list[NotebookNode]) -> None:
         """Remember which names an instructor cell failed to define, to explain later errors."""
@@ -163,6 +194,27 @@ class Harness:
             ename = "NameError"
             evalue = f"{exc} (¿falta definir o ejecutar una celda anterior?)"
         return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+_ABSENT = object()
+
+
+def _reference(name: str, function):
+    """Wrap a reference function so that its failure, on the student's data, is explained."""
+
+    def reference(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except Exception as exc:
+            raise RuntimeError(
+                f"mientras se califica otra función, tu código llamó a `{name}` y las pruebas "
+                f"usaron la versión correcta de `{name}`, que no pudo trabajar con lo que le "
+                f"pasaste ({type(exc).__name__}: {str(exc)[:300]}); revisa los argumentos con "
+                f"que la llamas."
+            ) from None
+
+    reference.__name__ = name
+    return reference
 
 
 @contextlib.contextmanager
@@ -237,6 +289,12 @@ class TrustedExecute(ResilientExecute):
         False,
         help="Evaluate test cells in the trusted harness (never in the student's kernel); opt-in for now.",
     ).tag(config=True)
+    isolate = Bool(
+        True,
+        help="While a test cell runs, the student's code calls the reference versions of the other "
+        "graded functions, so one mistake costs the points of its own function only "
+        "(cells marked metadata.autograder.end_to_end are left whole).",
+    ).tag(config=True)
     source_path = Unicode(
         "",
         help="Path of the trusted source notebook; by default found from nbgrader's resources.",
@@ -273,8 +331,12 @@ class TrustedExecute(ResilientExecute):
             self.extra_arguments = [*self.extra_arguments, AGENT_LINE]
         resources = resources if resources is not None else {}
         source = self._source(nb, resources)
-        self._plan = planning.make_plan(nb, copy.deepcopy(source) if source else None)
-        self._harness = Harness(self._make_bridge, self._plan.interface)
+        self._plan = planning.make_plan(
+            nb,
+            copy.deepcopy(source) if source else None,
+            resources.get("autograder_reference"),
+        )
+        self._harness = Harness(self._make_bridge, self._plan.interface, self._plan.reference)
         with process_state():
             try:
                 return super().preprocess(nb, resources, km)
@@ -303,8 +365,9 @@ class TrustedExecute(ResilientExecute):
             self._running_index = index
             if self._deadline is not None and self._deadline - time.monotonic() <= 1:
                 return super().preprocess_cell(cell, resources, index)  # the time-up note
+            isolate = self._plan.isolate.get(index, frozenset()) if self.isolate else frozenset()
             cell.outputs = self._harness.run(
-                self._plan.trusted[index], label, self._call_deadline()
+                self._plan.trusted[index], label, self._call_deadline(), isolate
             )
             self.code_cells_executed += 1
             cell.execution_count = self.code_cells_executed

@@ -101,6 +101,11 @@ class Plan:
     skip : set of int
         Instructor cells the harness need not run: nothing a test uses depends on them
         (plots, explorations). They still run in the kernel.
+    isolate : dict
+        Test cell index -> the graded functions bound to their references while it runs
+        (see :mod:`autograder.harness.isolation`).
+    reference : str
+        The definitions of the source's solutions, the references of those functions.
     """
 
     roles: list[str] = field(default_factory=list)
@@ -108,6 +113,8 @@ class Plan:
     trusted: dict[int, str] = field(default_factory=dict)
     interface: set[str] = field(default_factory=set)
     answer_names: dict[int, set[str]] = field(default_factory=dict)
+    isolate: dict[int, frozenset[str]] = field(default_factory=dict)
+    reference: str = ""
 
 
 def _key(cell: NotebookNode) -> tuple[str, str] | None:
@@ -119,14 +126,54 @@ def _key(cell: NotebookNode) -> tuple[str, str] | None:
     return None
 
 
-def make_plan(nb: NotebookNode, source: NotebookNode | None = None) -> Plan:
+def make_plan(
+    nb: NotebookNode, source: NotebookNode | None = None, reference: NotebookNode | None = None
+) -> Plan:
     """Assign roles to the cells of ``nb`` (modified in place) from its ``source``.
 
     Without a source, ``nb`` is itself trusted (the instructor's notebook,
     as ``autograder validate`` runs it). With one, instructor cells missing
     from ``nb`` are inserted, and the text of every instructor cell is the
-    source's.
+    source's. The references of the graded functions come from the answer
+    cells of ``reference`` (by default the source, or the trusted ``nb``
+    itself); a notebook of many mutants gives its source here.
     """
+    plan = _roles(nb, source)
+    _plan_isolation(nb, source, reference, plan)
+    plan.skip = _unneeded(nb, plan)
+    return plan
+
+
+def _plan_isolation(nb, source, reference, plan: Plan) -> None:
+    from . import isolation
+
+    reference = reference if reference is not None else source if source is not None else nb
+    solutions = [c for c in reference.cells if c.cell_type == "code" and source_role(c) == STUDENT]
+    plan.reference = isolation.reference_code([c.source for c in solutions])
+    defined = isolation.graded_functions([(0, plan.reference)])
+    functions: dict[str, int] = {}
+    for index in sorted(plan.answer_names):  # where the notebook defines them
+        for name in plan.answer_names[index] & set(defined):
+            functions.setdefault(name, index)
+    position = {_key(c): i for i, c in enumerate(nb.cells) if _key(c) is not None}
+    for cell in solutions:  # or where their answer cell is, even if the student left it empty
+        index = position.get(_key(cell))
+        for name in isolation.graded_functions([(0, cell.source)]):
+            if index is not None and plan.roles[index] == STUDENT:
+                functions[name] = min(functions.get(name, index), index)
+    origins = {_key(c): c for c in (source or nb).cells if _key(c) is not None}
+    tests, e2e = {}, set()
+    for index, role in enumerate(plan.roles):
+        if role != TEST:
+            continue
+        tests[index] = plan.trusted[index]
+        origin = origins.get(_key(nb.cells[index]), nb.cells[index]) if source else nb.cells[index]
+        if isolation.end_to_end(origin):
+            e2e.add(index)
+    plan.isolate = isolation.bindings(functions, tests, e2e)
+
+
+def _roles(nb: NotebookNode, source: NotebookNode | None) -> Plan:
     plan = Plan()
     if source is None:
         for cell in nb.cells:
@@ -140,7 +187,6 @@ def make_plan(nb: NotebookNode, source: NotebookNode | None = None) -> Plan:
                     cell.source
                 )
         plan.interface = set().union(*plan.answer_names.values()) if plan.answer_names else set()
-        plan.skip = _unneeded(nb, plan)
         return plan
 
     source_cells = {_key(c): c for c in source.cells if _key(c) is not None}
@@ -177,7 +223,6 @@ def make_plan(nb: NotebookNode, source: NotebookNode | None = None) -> Plan:
             plan.answer_names[index] = top_level_names(origin.source) - imported_names(
                 origin.source
             )
-    plan.skip = _unneeded(nb, plan)
     return plan
 
 
@@ -235,6 +280,8 @@ def _unneeded(nb: NotebookNode, plan: Plan) -> set[int]:
         if cell.cell_type == "code":
             defined |= top_level_names(cell.source) - imported_names(cell.source)
     effects = _function_effects(nb, plan)
+    # an isolated test cell also runs the references, which read the instructor's helpers
+    reference_reads = loaded_names(plan.reference)
     needed: set[str] = set()
     skip: set[int] = set()
     later_runs = False  # does any later cell run in the harness?
@@ -266,6 +313,8 @@ def _unneeded(nb: NotebookNode, plan: Plan) -> set[int]:
                 continue
             needed -= binds - imports
         needed |= loaded_names(text)
+        if index in plan.isolate:
+            needed |= reference_reads
         later_runs = True
     return skip
 

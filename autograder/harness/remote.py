@@ -322,6 +322,20 @@ class Bridge:
                 f"`{name}` ({exc}); revisa que no hayas cambiado nada del calificador.",
             )
 
+    def bind(self, functions: dict[str, Any]) -> bool:
+        """Bind the kernel's globals ``functions`` names to callbacks until the exchange ends.
+
+        Returns whether the kernel did it. A kernel that refuses only keeps
+        its own functions (see :mod:`autograder.harness.isolation`).
+        """
+        encoder = protocol.Encoder(self._fallback, self._ref_of)
+        request = {"op": "bind", "gen": self.generation, "args": encoder.encode(functions)}
+        try:
+            reply, _ = self.channel.request(request, encoder.buffers, self._timeout())
+        except KernelFailure as exc:
+            raise StudentError("KernelSinRespuesta", str(exc)) from None
+        return reply.get("ok") is True
+
     def global_rng_state(self) -> list:
         """Return the state of NumPy's global generator in the kernel (``get_state(legacy=True)``).
 

@@ -66,6 +66,9 @@ class Callback:
         return "<objeto de las pruebas>"
 
 
+_ABSENT = object()
+
+
 def _fingerprint(array: np.ndarray) -> tuple:
     """Shape, dtype and bytes of an array: comparing them is far cheaper than ``array_equal``."""
     return (array.shape, array.dtype.str, array.tobytes())
@@ -85,6 +88,8 @@ class Agent:
         self.generation = None
         self.last_own_ref = 0
         self.comm = None
+        #: Globals bound to the harness's references for this exchange: name -> previous value.
+        self.bound: dict[str, Any] = {}
 
     # --- encoding ------------------------------------------------------------
 
@@ -263,6 +268,8 @@ class Agent:
         if op == "global_rng_state":  # NumPy's global generator, for the "no np.random.seed" rule
             tree, out = self.encode(list(np.random.get_state(legacy=True)))
             return {"ok": True, "value": tree}, out
+        if op == "bind":  # the references of other graded functions, for this exchange only
+            return self.bind(self.decode(request.get("args"), buffers))
         if "sync" in request:  # the harness changed our objects in place: apply it first
             self.decode(request["sync"], buffers)
         args = self.decode(request.get("args", {"$": "list", "items": []}), buffers)
@@ -294,6 +301,29 @@ class Agent:
         }
         return reply, out + change_buffers
 
+    def bind(self, values: Any) -> tuple[dict, list]:
+        """Bind globals of the notebook to the harness's objects until the exchange ends."""
+        if not isinstance(values, dict) or not all(
+            isinstance(v, Callback) for v in values.values()
+        ):
+            raise protocol.ProtocolError("only the harness's functions can be bound")
+        namespace = _user_namespace()
+        for name, value in values.items():
+            if name not in self.bound:
+                self.bound[name] = namespace.get(name, _ABSENT)
+            namespace[name] = value
+        return {"ok": True, "value": None}, []
+
+    def unbind(self) -> None:
+        """Put back the globals :meth:`bind` replaced (or remove those that did not exist)."""
+        namespace = _user_namespace()
+        for name, value in self.bound.items():
+            if value is _ABSENT:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+        self.bound.clear()
+
     def on_msg(self, msg: dict) -> None:
         """Serve the harness: answer its requests until it says the test cell is over.
 
@@ -312,11 +342,14 @@ class Agent:
                 break
         reply: dict = {"kind": "ready"}
         buffers: list = []
-        while True:
-            request, request_buffers = self.exchange(reply, buffers)
-            if not isinstance(request, dict) or request.get("op") == "end":
-                return
-            reply, buffers = self.serve_one(request, request_buffers)
+        try:
+            while True:
+                request, request_buffers = self.exchange(reply, buffers)
+                if not isinstance(request, dict) or request.get("op") == "end":
+                    return
+                reply, buffers = self.serve_one(request, request_buffers)
+        finally:
+            self.unbind()  # the student's own functions again, whatever ended the exchange
 
     def serve_one(self, request: dict, buffers: list) -> tuple[dict, list]:
         """Answer one request of the harness."""

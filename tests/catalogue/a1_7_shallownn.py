@@ -984,6 +984,9 @@ def predict(parameters, X):
 
 # The bundled example submissions (examples/submissions/, `python -m tests.catalogue`): complete,
 # untouched, and one typical mistake.
+#: The cascades reported in issue 16, run through the rest of the notebook (tests/test_cascade.py).
+CASCADE_EXTRA = {"backward_propagation": ["db2_numpy_scalar", "db_wrong_axis"]}
+
 EXAMPLES = {
     "ana_completa": {},
     "beto_sin_tocar": None,
