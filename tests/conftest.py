@@ -16,6 +16,24 @@ ASSIGNMENTS = tools.assignment_ids(ROOT)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
+def nbgrader_cell(source, grade_id, solution=False, points=None, end_to_end=False):
+    """Return a code cell with nbgrader metadata: an answer cell, a test cell (``points``) or both."""
+    from nbformat.v4 import new_code_cell
+
+    cell = new_code_cell(source)
+    cell.metadata.nbgrader = {
+        "grade_id": grade_id,
+        "solution": solution,
+        "grade": points is not None,
+        "locked": not solution,
+        "points": points,
+        "schema_version": 3,
+    }
+    if end_to_end:
+        cell.metadata.autograder = {"end_to_end": True}
+    return cell
+
+
 def source_nb(assignment):
     """Read the instructor notebook of an assignment."""
     return nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)

@@ -17,6 +17,10 @@ from autograder import cli
 from . import browser, student_env
 from .conftest import ROOT
 
+#: One process runs this module: its module-scoped fixture is built once (make test uses
+#: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("browser")
+
 A = "1.1_RegresionLineal"
 TF = "1.2_Neurona_RegresionLineal"
 

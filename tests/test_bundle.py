@@ -22,6 +22,10 @@ from autograder.bundle import (
 from . import student_env
 from .conftest import ASSIGNMENTS, ROOT, release_nb, source_nb
 
+#: One process runs this module: its module-scoped fixture is built once (make test uses
+#: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("bundle")
+
 WHEEL_FILES = {
     "autograder/__init__.py",
     "autograder/checks.py",

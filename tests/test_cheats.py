@@ -1,19 +1,19 @@
 """Cheating submissions, graded through `autograder grade` beside honest ones.
 
-The batch also holds the complete solution and the untouched student version
-of each of those assignments: the first must get full marks and the second
-0, through the real grading path (sealed unit, trusted harness). The other
-assignments' complete and untouched versions are graded the same way by the
-cluster test (``tests/test_cluster.py``, every example submission), whose
-expected grades ``test_examples_score_full_marks_and_zero`` checks here.
+The batch also holds 1.1's complete solution and untouched student version:
+the first must get full marks and the second 0, through the real grading
+path (sealed unit, trusted harness). Every assignment's complete and
+untouched versions are graded the same way by the cluster test
+(``tests/test_cluster.py``, every example submission), whose expected grades
+``test_examples_score_full_marks_and_zero`` checks here; they are not graded
+a second time in this batch.
 
 Every technique of ``tests/cheats.py`` is applied to the untouched student
 version (its code deserves 0) of four kinds of assignment: NumPy functions
 (1.1), the `Neuron` class (1.2), optimizer classes that update in place
 (1.6) and a Keras model built by the student (1.8). Some are also applied to
 a submission with one real mistake, which must keep exactly the points its
-code earns. Honest complete and untouched submissions of the same
-assignments are graded in the same batch and keep their exact scores.
+code earns, in the same batch as the honest ones.
 """
 
 import shutil
@@ -29,6 +29,10 @@ from .catalogue.a1_1_regresionlineal import CATALOGUE
 from .cheats import CHEATS
 from .conftest import ROOT, release_nb, source_nb
 
+#: One process runs this module: its module-scoped fixture is built once (make test uses
+#: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("cheats")
+
 A11 = "1.1_RegresionLineal"
 A12 = "1.2_Neurona_RegresionLineal"
 A16 = "1.6_Neurona_RegresionLineal_NAG-ADAM"
@@ -38,8 +42,10 @@ ASSIGNMENTS = CHEATED
 
 #: Techniques also tried on the other assignments (all of them are tried on 1.1).
 OTHERS = ("rebind_checks", "norm_is_zero", "ndarray_overloads", "pre_run_cell_hook")
-#: Techniques added to a 1.1 submission that forgets 1/m in linear_gradients (it earns 12).
+#: Techniques added to a 1.1 submission that forgets 1/m in linear_gradients (it earns 15: its own cells and the end-to-end check fail).
 ON_A_MISTAKE = ("rebind_checks", "norm_is_zero", "input_transformer", "fake_checks_module")
+#: What that submission's code earns: 20 minus linear_gradients' cells (3) and the convergence check (2).
+MISTAKE_POINTS = 15.0
 NO_M = CATALOGUE["linear_gradients"]["mistakes"]["no_1_over_m"][1].strip()
 
 
@@ -70,19 +76,18 @@ def submissions():
     for assignment in ASSIGNMENTS:
         short = assignment.split("_")[0].replace(".", "")
         untouched = release_nb(assignment)
-        complete = mutation.student_submission(untouched, source_nb(assignment))
-        cases[f"honest_{short}"] = (assignment, complete, full_points(assignment))
-        cases[f"untouched_{short}"] = (assignment, untouched, 0.0)
-        if assignment not in CHEATED:
-            continue
+        if assignment == A11:  # the others' honest versions: the cluster test's examples
+            complete = mutation.student_submission(untouched, source_nb(assignment))
+            cases[f"honest_{short}"] = (assignment, complete, full_points(assignment))
+            cases[f"untouched_{short}"] = (assignment, untouched, 0.0)
         for technique in CHEATS if assignment == A11 else OTHERS:
             cases[f"{technique}_{short}"] = (assignment, with_cheat(untouched, technique), 0.0)
     mistake = mutation.student_submission(
         release_nb(A11), source_nb(A11), {"linear_gradients": NO_M}
     )
-    cases["mistake_11"] = (A11, mistake, 12.0)
+    cases["mistake_11"] = (A11, mistake, MISTAKE_POINTS)
     for technique in ON_A_MISTAKE:
-        cases[f"mistake_{technique}_11"] = (A11, with_cheat(mistake, technique), 12.0)
+        cases[f"mistake_{technique}_11"] = (A11, with_cheat(mistake, technique), MISTAKE_POINTS)
     return cases
 
 

@@ -17,6 +17,10 @@ import pytest
 from autograder import cli
 from autograder import nbgrader_tools as tools
 
+#: One process runs this module: its module-scoped fixture is built once (make test uses
+#: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("example_course")
+
 EXAMPLE = Path(__file__).resolve().parent / "example_course"
 NBGRADER = str(Path(sys.executable).parent / "nbgrader")
 

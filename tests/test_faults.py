@@ -77,13 +77,13 @@ CASES = {
     "renamed": (lambda: _solved(), "Copia de 1.1 (2).ipynb", FULL, "se llamaba"),
     # a deleted test cell is restored and run: right code keeps its points
     "deleted_test": (lambda: _without(_solved(), "test_mse_cost_hidden"), f"{A}.ipynb", FULL, None),
-    # an edited test cell is restored: the mistake it hid is still caught (as for carla: 12)
+    # an edited test cell is restored: the mistake it hid is still caught (as for carla: 15)
     "edited_test": (
         lambda: _edited(
             _solved({"linear_gradients": NO_M}), "test_linear_gradients_hidden", "pass"
         ),
         f"{A}.ipynb",
-        12.0,
+        15.0,
         None,
     ),
     "duplicated_test": (

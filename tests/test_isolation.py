@@ -14,25 +14,13 @@ from autograder import nbgrader_tools as tools
 from autograder.harness import isolation
 from autograder.harness import plan as planning
 
-from .conftest import ROOT
+from .conftest import ROOT, nbgrader_cell
 
 DOUBLE = "def double(x):\n    return 2 * x"
 QUADRUPLE = "def quadruple(x):\n    return double(double(x))"
 
 
-def _cell(source, grade_id, solution=False, points=None, end_to_end=False):
-    cell = new_code_cell(source)
-    cell.metadata.nbgrader = {
-        "grade_id": grade_id,
-        "solution": solution,
-        "grade": points is not None,
-        "locked": not solution,
-        "points": points,
-        "schema_version": 3,
-    }
-    if end_to_end:
-        cell.metadata.autograder = {"end_to_end": True}
-    return cell
+_cell = nbgrader_cell
 
 
 def _source():
@@ -152,3 +140,19 @@ def test_a_reference_failing_on_the_students_data_says_so_in_spanish():
     results = tools.run_and_score(nb, ROOT, timeout=60, reference=_source())
     assert results["test_quadruple"].score == 0
     assert "versión correcta de `double`" in results["test_quadruple"].error
+
+
+def test_a_reference_cannot_exhaust_the_graders_memory(monkeypatch):
+    from autograder.harness import execute
+
+    monkeypatch.setattr(execute, "REFERENCE_MEMORY", 256 * 2**20)
+    source = _source()
+    source.cells[1].source = (
+        DOUBLE + "\n\ndef grid(n):\n    return float((np.zeros((n, n)) + 1).sum())"
+    )
+    hog = "def quadruple(x):\n    grid(8000)  # 512 MB, twice: more than the grader allows\n    return 4 * x"
+    nb = mutation.mutant(source, {"quadruple": hog})
+    results = tools.run_and_score(nb, ROOT, timeout=60, reference=source)
+    assert results["test_double"].passed
+    assert results["test_quadruple"].score == 0
+    assert "más de 0.25 GiB de memoria" in results["test_quadruple"].error

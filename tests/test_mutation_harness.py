@@ -6,20 +6,9 @@ from nbformat.v4 import new_code_cell, new_notebook
 from autograder import mutation
 from autograder import nbgrader_tools as tools
 
-from .conftest import ROOT
+from .conftest import ROOT, nbgrader_cell
 
-
-def _cell(source, grade_id, solution=False, points=None):
-    cell = new_code_cell(source)
-    cell.metadata.nbgrader = {
-        "grade_id": grade_id,
-        "solution": solution,
-        "grade": points is not None,
-        "locked": not solution,
-        "points": points,
-        "schema_version": 3,
-    }
-    return cell
+_cell = nbgrader_cell
 
 
 def _notebook():

@@ -129,6 +129,20 @@ def end_to_end_cells(assignment):
     }
 
 
+def later_test_cells(assignment, cell_id, end_to_end=True):
+    """Grade ids of the test cells after answer cell ``cell_id`` (without the integration checks)."""
+    cells = source_nb(assignment).cells
+    order = [mutation.grade_id(c) for c in cells if mutation.grade_id(c)]
+    tests = {
+        mutation.grade_id(c)
+        for c in cells
+        if c.cell_type == "code" and c.get("metadata", {}).get("nbgrader", {}).get("grade")
+    }
+    if not end_to_end:
+        tests -= end_to_end_cells(assignment)
+    return [g for g in order[order.index(cell_id) + 1 :] if g in tests]
+
+
 def cascade_mistake(assignment, cell_id):
     """The mistake of ``cell_id`` run through every later test cell (the first, unless chosen)."""
     module = CATALOGUES[assignment]
@@ -146,12 +160,6 @@ def catalogue_run(assignment):
     that a wrong function costs no other function's points.
     """
     nb = source_nb(assignment)
-    order = [mutation.grade_id(c) for c in nb.cells if mutation.grade_id(c)]
-    unit_tests = {
-        mutation.grade_id(c)
-        for c in nb.cells
-        if c.cell_type == "code" and c.get("metadata", {}).get("nbgrader", {}).get("grade")
-    } - end_to_end_cells(assignment)
     module = CATALOGUES[assignment]
     trials = {}
     for cell_id, entry in module.CATALOGUE.items():
@@ -159,7 +167,7 @@ def catalogue_run(assignment):
             cascade_mistake(assignment, cell_id),
             *getattr(module, "CASCADE_EXTRA", {}).get(cell_id, []),
         }
-        later = [g for g in order[order.index(cell_id) + 1 :] if g in unit_tests]
+        later = later_test_cells(assignment, cell_id, end_to_end=False)
         for name, (_, code) in entry["mistakes"].items():
             tests = sorted(set(entry["tests"]) | set(later if name in through else []))
             trials[_label("mistakes", cell_id, name)] = (cell_id, code.strip() + "\n", tests)

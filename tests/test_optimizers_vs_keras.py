@@ -35,6 +35,10 @@ ALPHA, ETA, ETA_V, ETA_S, EPS = (
     np.float64(0.1),
 )
 
+#: One process runs this module: its module-scoped fixture is built once (make test uses
+#: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("optimizers_vs_keras")
+
 
 @pytest.fixture(scope="module")
 def keras():

@@ -19,6 +19,10 @@ from autograder import nbgrader_tools as tools
 
 from .conftest import ROOT, release_nb, source_nb
 
+#: One process runs this module: its module-scoped fixture is built once (make test uses
+#: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("protocol_attacks")
+
 A = "1.1_RegresionLineal"
 
 

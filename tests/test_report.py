@@ -17,6 +17,10 @@ from autograder.report import mistake_counts
 from .catalogue import load_all
 from .conftest import ROOT, release_nb, source_nb
 
+#: One process runs this module: its module-scoped fixture is built once (make test uses
+#: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("report")
+
 A = "1.1_RegresionLineal"
 NO_1_OVER_M = "parece que olvidaste dividir entre m"
 NO_HALF = "falta el factor ½ de la pérdida"

@@ -198,13 +198,49 @@ class Harness:
 
 _ABSENT = object()
 
+#: Bytes of address space a reference called from the student's kernel may add to the harness.
+REFERENCE_MEMORY = 4 * 2**30
+
+
+@contextlib.contextmanager
+def _memory_headroom():
+    """Cap the grader's address space at its current size plus :data:`REFERENCE_MEMORY`.
+
+    A reference runs with arguments the kernel chose (``confusion_matrix(y, p,
+    10**5)``): a request for more memory fails with ``MemoryError`` there,
+    instead of exhausting the grader's machine.
+    """
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with open("/proc/self/statm") as statm:
+        size = int(statm.read().split()[0]) * resource.getpagesize()
+    target = size + REFERENCE_MEMORY
+    if hard != resource.RLIM_INFINITY:
+        target = min(target, hard)
+    if soft != resource.RLIM_INFINITY and soft <= target:
+        yield  # already as tight
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (target, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
 
 def _reference(name: str, function):
-    """Wrap a reference function so that its failure, on the student's data, is explained."""
+    """Wrap a reference function: bounded memory, and its failure on the student's data explained."""
 
     def reference(*args, **kwargs):
         try:
-            return function(*args, **kwargs)
+            with _memory_headroom():
+                return function(*args, **kwargs)
+        except MemoryError:
+            raise RuntimeError(
+                f"tu código llamó a `{name}` (la versión correcta, que las pruebas usan mientras "
+                f"califican otra función) con argumentos que piden más de "
+                f"{REFERENCE_MEMORY / 2**30:g} GiB de memoria; revisa los tamaños que le pasas."
+            ) from None
         except Exception as exc:
             raise RuntimeError(
                 f"mientras se califica otra función, tu código llamó a `{name}` y las pruebas "

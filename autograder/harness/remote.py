@@ -332,6 +332,11 @@ class Bridge:
         request = {"op": "bind", "gen": self.generation, "args": encoder.encode(functions)}
         try:
             reply, _ = self.channel.request(request, encoder.buffers, self._timeout())
+        except protocol.ProtocolError as exc:
+            raise StudentError(
+                "ErrorDeProtocolo",
+                f"tu kernel respondió con datos que el calificador no puede leer ({exc}).",
+            ) from None
         except KernelFailure as exc:
             raise StudentError("KernelSinRespuesta", str(exc)) from None
         return reply.get("ok") is True
