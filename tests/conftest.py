@@ -54,3 +54,29 @@ def run_source(assignment):
 def assignment(request):
     """Each assignment id in source/."""
     return request.param
+
+
+def pytest_collection_modifyitems(config, items):
+    """Give grouped tests the ``@group`` suffix that ``--dist loadgroup`` schedules by.
+
+    pytest-xdist 3.8 adds it by setting ``item._nodeid``, which pytest 9 no
+    longer reads (node ids live in ``item._id``), so its ``xdist_group``
+    marks were silently ignored and a module-scoped fixture (the cheat
+    batch) was built once per process. This does what xdist means to.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        if not names or item.nodeid.rfind("@") > item.nodeid.rfind("]"):
+            continue  # not grouped, or xdist already did it
+        grouped = f"{item.nodeid}@{'_'.join(sorted(names))}"
+        try:
+            from _pytest.nodeid import coerce_node_id
+
+            item._id = coerce_node_id(grouped)
+        except ImportError:  # pytest < 9: xdist's own hook works there
+            item._nodeid = grouped
