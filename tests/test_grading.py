@@ -135,7 +135,7 @@ def test_demo_grades_the_examples_exactly_and_repeatably(course, capsys):
     assert manual["ana_completa"] and not manual["beto_sin_tocar"]
     # the demo wrote the table, the CSV and the feedback
     out = capsys.readouterr().out
-    assert "carla_olvida_dividir_m" in out and "12.0" in out
+    assert "carla_olvida_dividir_m" in out and "15.0" in out
     csv = (course / "grades.csv").read_text().splitlines()
     assert csv[0].startswith("assignment,duedate,timestamp,student_id")
     assert len([row for row in csv if row.startswith("1.1_RegresionLineal,")]) == len(EXPECTED_1_1)
