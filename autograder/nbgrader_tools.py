@@ -24,6 +24,7 @@ from nbformat import NotebookNode
 from traitlets.config import Config
 
 from .course import CONFIG_FILE, Course, CourseError
+from .envvars import environment
 from .grade.executor import THREAD_VARIABLES, limit_threads  # noqa: F401  (used by the sandbox)
 
 
@@ -251,29 +252,10 @@ def execute(
     resources = {"metadata": {"path": str(cwd)}}
     if reference is not None:
         resources["autograder_reference"] = reference
-    with _environment(NBGRADER_EXECUTION="autograde" if grading else None):
+    with environment(NBGRADER_EXECUTION="autograde" if grading else None):
         for preprocessor in (ClearOutput, TrustedExecute, IgnorePattern):
             nb, resources = preprocessor(config=config).preprocess(nb, resources)
     return nb
-
-
-@contextlib.contextmanager
-def _environment(**values: str | None):
-    """Set (or, with None, unset) environment variables for the duration of a block."""
-    previous = {name: os.environ.get(name) for name in values}
-    try:
-        for name, value in values.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def _error_text(cell: NotebookNode) -> str:

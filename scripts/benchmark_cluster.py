@@ -45,24 +45,13 @@ def scratch_course(folder: Path, assignment: str, submissions: int) -> Path:
 
 def start_cluster(folder: Path, workers: int):
     """Start a scheduler and ``workers`` workers on 127.0.0.1; return (address, processes)."""
-    from autograder.grade.worker import THREADS_VARIABLE, worker_command
+    from autograder.grade.worker import THREADS_VARIABLE, scheduler_command, worker_command
 
     scheduler_file = folder / "scheduler.json"
     scheduler_file.unlink(missing_ok=True)
     processes = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "distributed.cli.dask_scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--no-dashboard",
-                "--scheduler-file",
-                str(scheduler_file),
-            ],
+            scheduler_command(scheduler_file),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,

@@ -14,7 +14,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -23,7 +22,7 @@ import pytest
 
 from autograder import cli
 from autograder import nbgrader_tools as tools
-from autograder.grade.worker import THREADS_VARIABLE, worker_command
+from autograder.grade.worker import THREADS_VARIABLE, scheduler_command, worker_command
 
 from . import expected_grades
 from .conftest import ROOT
@@ -58,21 +57,7 @@ class Cluster:
         self.folder = folder
         self.processes = []
         scheduler_file = folder / "scheduler.json"
-        self.scheduler = self._start(
-            [
-                sys.executable,
-                "-m",
-                "distributed.cli.dask_scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--no-dashboard",
-                "--scheduler-file",
-                str(scheduler_file),
-            ],
-            "scheduler",
-        )
+        self.scheduler = self._start(scheduler_command(scheduler_file), "scheduler")
         deadline = time.monotonic() + 60
         while not scheduler_file.exists():
             assert time.monotonic() < deadline, (folder / "scheduler.log").read_text()

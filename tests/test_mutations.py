@@ -120,6 +120,18 @@ class Verdicts:
         return {gid.removesuffix(VISIBLE) for gid in self.results}
 
 
+#: Where the catalogue tests write what they measured (git-ignored, like the cheat table).
+REPORTS = ROOT / "reports" / "catalogue"
+
+
+def _record(kind, assignment, text, capsys):
+    """Print a measurement and keep it in ``reports/catalogue/<kind>-<assignment>.txt``."""
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    (REPORTS / f"{kind}-{assignment}.txt").write_text(text + "\n")
+    with capsys.disabled():
+        print(f"\n{kind} {assignment}: {text}")
+
+
 def end_to_end_cells(assignment):
     """Grade ids of the assignment's integration checks (``metadata.autograder.end_to_end``)."""
     return {
@@ -283,8 +295,7 @@ def test_one_wrong_function_loses_only_its_own_points(assignment, capsys):
                 f"  {cell_id}:{name}: own -{lost_own:g}, others -{sum(own.lost(g) for g in others):g}"
             )
             cascades += [f"{cell_id}:{name} costs {g}: {own.error(g)[:300]}" for g in others]
-    with capsys.disabled():
-        print(f"\ncascade {assignment}:\n" + "\n".join(lines))
+    _record("cascade", assignment, "\n".join(lines), capsys)
     assert not cascades, f"{len(cascades)} cascading losses:\n" + "\n".join(cascades)
 
 
@@ -336,11 +347,12 @@ def test_visible_tests_catch_most_mistakes(assignment, capsys):
             else:
                 missed.append(f"{cell_id}:{name}")
     total = caught + len(missed)
-    with capsys.disabled():
-        print(
-            f"\nvisible catch {assignment}: {caught}/{total} ({caught / total:.0%}); "
-            f"hidden only: {', '.join(missed) or '-'}"
-        )
+    _record(
+        "visible_catch",
+        assignment,
+        f"{caught}/{total} ({caught / total:.0%}); hidden only: {', '.join(missed) or '-'}",
+        capsys,
+    )
     assert caught / total >= VISIBLE_CATCH_FLOOR.get(assignment, MIN_VISIBLE_CATCH), (
         f"{assignment}: the visible tests catch {caught} of {total} mistakes; hidden only: {missed}"
     )

@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from ..envvars import environment
+
 #: Environment variables that cap the threads of NumPy's BLAS, OpenMP and TensorFlow.
 THREAD_VARIABLES = (
     "OMP_NUM_THREADS",
@@ -209,59 +211,56 @@ def run_job(job: Job) -> JobResult:
         The executed notebooks (JSON), or the error when the pipeline failed.
         A missing sandbox is not returned but raised: the worker refuses to run.
     """
-    import copy
     import traceback
-
-    import nbformat
 
     from .. import sandbox
 
     start, cpu = time.perf_counter(), time.process_time()
     result = JobResult(job.assignment, job.student, worker=_worker_name())
-    previous = {
-        name: os.environ.get(name) for name in ("NBGRADER_EXECUTION", sandbox.UNSANDBOXED_VARIABLE)
+    variables = {
+        "NBGRADER_EXECUTION": "autograde",
+        sandbox.UNSANDBOXED_VARIABLE: "1" if job.unsandboxed else None,
     }
-    os.environ["NBGRADER_EXECUTION"] = "autograde"
-    if job.unsandboxed:
-        os.environ[sandbox.UNSANDBOXED_VARIABLE] = "1"
-    else:
-        os.environ.pop(sandbox.UNSANDBOXED_VARIABLE, None)
     try:
-        check_sandbox()  # raises: a worker without its sandbox never runs a submission
-        config = copy.deepcopy(job.config)
-        steps = execution_steps(config)
-        with tempfile.TemporaryDirectory(prefix="iap-exec-") as tmp:
-            folder = Path(tmp) / job.assignment
-            folder.mkdir()
-            _write_files(folder, job.files)
-            for name, text in job.notebooks.items():
-                nb = nbformat.reads(text, as_version=4)
-                resources = {
-                    "metadata": {"path": str(folder)},
-                    "unique_key": name,
-                    "nbgrader": {
-                        "student": job.student,
-                        "assignment": job.assignment,
-                        "notebook": name,
-                    },
-                }
-                if name in job.sources:
-                    resources["autograder_source"] = nbformat.reads(job.sources[name], as_version=4)
-                output, _ = run_steps(config, steps, nb, resources)
-                result.executed[name] = output
+        with environment(**variables):
+            _execute(job, result)
     except sandbox.SandboxUnavailable:
         raise
     except Exception:
         result.error = traceback.format_exc()
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     result.seconds = time.perf_counter() - start
     result.cpu_seconds = time.process_time() - cpu
     return result
+
+
+def _execute(job: Job, result: JobResult) -> None:
+    """Run the job's notebooks through the execution steps; put them in ``result``."""
+    import copy
+
+    import nbformat
+
+    check_sandbox()  # raises: a worker without its sandbox never runs a submission
+    config = copy.deepcopy(job.config)
+    steps = execution_steps(config)
+    with tempfile.TemporaryDirectory(prefix="iap-exec-") as tmp:
+        folder = Path(tmp) / job.assignment
+        folder.mkdir()
+        _write_files(folder, job.files)
+        for name, text in job.notebooks.items():
+            nb = nbformat.reads(text, as_version=4)
+            resources = {
+                "metadata": {"path": str(folder)},
+                "unique_key": name,
+                "nbgrader": {
+                    "student": job.student,
+                    "assignment": job.assignment,
+                    "notebook": name,
+                },
+            }
+            if name in job.sources:
+                resources["autograder_source"] = nbformat.reads(job.sources[name], as_version=4)
+            output, _ = run_steps(config, steps, nb, resources)
+            result.executed[name] = output
 
 
 def warm_up(threads: int, quiet: bool = False) -> None:

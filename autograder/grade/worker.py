@@ -40,6 +40,28 @@ def dask_setup(worker) -> None:
 THREADS_VARIABLE = "AUTOGRADER_KERNEL_THREADS"
 
 
+def scheduler_command(scheduler_file: str, host: str = "127.0.0.1") -> list[str]:
+    """Return the ``dask scheduler`` command line of a local cluster (tests, benchmarks).
+
+    It listens on a free port of ``host`` without a dashboard and writes its
+    address to ``scheduler_file``.
+    """
+    import sys
+
+    return [
+        sys.executable,
+        "-m",
+        "distributed.cli.dask_scheduler",
+        "--host",
+        host,
+        "--port",
+        "0",
+        "--no-dashboard",
+        "--scheduler-file",
+        str(scheduler_file),
+    ]
+
+
 def worker_command(
     scheduler: str, nworkers: int = 1, name: str | None = None, extra: list[str] = ()
 ) -> list[str]:

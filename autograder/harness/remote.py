@@ -21,6 +21,7 @@ identity, and a proxy is never an ``ndarray`` or a ``float``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import types
@@ -330,15 +331,8 @@ class Bridge:
         """
         encoder = protocol.Encoder(self._fallback, self._ref_of)
         request = {"op": "bind", "gen": self.generation, "args": encoder.encode(functions)}
-        try:
+        with _kernel_errors():
             reply, _ = self.channel.request(request, encoder.buffers, self._timeout())
-        except protocol.ProtocolError as exc:
-            raise StudentError(
-                "ErrorDeProtocolo",
-                f"tu kernel respondió con datos que el calificador no puede leer ({exc}).",
-            ) from None
-        except KernelFailure as exc:
-            raise StudentError("KernelSinRespuesta", str(exc)) from None
         return reply.get("ok") is True
 
     def global_rng_state(self) -> list:
@@ -348,20 +342,13 @@ class Bridge:
         the global generator, so rules about it are the one kind of check
         that rests on the kernel's word (they decide no other verdict).
         """
-        try:
+        with _kernel_errors():
             reply, buffers = self.channel.request(
                 {"op": "global_rng_state", "gen": self.generation}, [], self._timeout()
             )
             value = self.decode(reply.get("value"), buffers)
             if not isinstance(value, list) or len(value) != 5:
                 raise protocol.ProtocolError("a malformed state of the global generator")
-        except protocol.ProtocolError as exc:
-            raise StudentError(
-                "ErrorDeProtocolo",
-                f"tu kernel respondió con datos que el calificador no puede leer ({exc}).",
-            ) from None
-        except KernelFailure as exc:
-            raise StudentError("KernelSinRespuesta", str(exc)) from None
         return value
 
     def _serve_callback(
@@ -416,6 +403,20 @@ class Bridge:
             [self.mirrors[ref] for ref in dict.fromkeys(arrived) if ref in self.mirrors]
         )
         return {"ok": True, "value": value, "after": after}, encoder.buffers
+
+
+@contextlib.contextmanager
+def _kernel_errors():
+    """Turn a malformed reply or a failed kernel into a :class:`StudentError` in Spanish."""
+    try:
+        yield
+    except protocol.ProtocolError as exc:
+        raise StudentError(
+            "ErrorDeProtocolo",
+            f"tu kernel respondió con datos que el calificador no puede leer ({exc}).",
+        ) from None
+    except KernelFailure as exc:
+        raise StudentError("KernelSinRespuesta", str(exc)) from None
 
 
 def _text(value: Any, limit: int) -> str:
