@@ -1,7 +1,8 @@
 """Grading on a cluster: a real Dask scheduler and two workers on 127.0.0.1.
 
-The coordinator sends every assignment's example submissions to the workers and
-gets the same gradebook, cell by cell, as a serial run on one machine
+The coordinator sends example submissions of every assignment (see
+:func:`in_the_cluster_batch`) to the workers and gets the same gradebook, cell by
+cell, as a serial run on one machine
 (``tests/expected_grades.json``, written by ``python -m tests.expected_grades``); a worker
 killed while it holds a submission loses nothing (its task runs again on the other
 worker and every submission is recorded once); a PostgreSQL gradebook (an embedded
@@ -36,8 +37,11 @@ pytestmark = pytest.mark.xdist_group("cluster")
 A = "1.1_RegresionLineal"
 
 
-def _course(root: Path, assignments=None, config_extra: str = "") -> Path:
-    """A copy of the course with the example submissions of ``assignments`` (all) in submitted/."""
+def _course(root: Path, assignments=None, config_extra: str = "", keep=lambda s, a: True) -> Path:
+    """A copy of the course with the example submissions of ``assignments`` (all) in submitted/.
+
+    ``keep(student, assignment)`` chooses among the examples (all by default).
+    """
     assignments = assignments or tools.assignment_ids(ROOT)
     for name in ("source", "release"):
         for assignment in assignments:
@@ -45,9 +49,21 @@ def _course(root: Path, assignments=None, config_extra: str = "") -> Path:
     config = (ROOT / "nbgrader_config.py").read_text()
     (root / "nbgrader_config.py").write_text(config + config_extra)
     for folder in sorted((ROOT / "examples" / "submissions").glob("*/*")):
-        if folder.name in assignments:
+        if folder.name in assignments and keep(folder.parent.name, folder.name):
             shutil.copytree(folder, root / "submitted" / folder.parent.name / folder.name)
     return root
+
+
+def in_the_cluster_batch(student: str, assignment: str) -> bool:
+    """Every example of 1.1, and each other assignment's examples with a mistake.
+
+    The complete and untouched examples of the other assignments are the
+    source and the student version, whose live runs are
+    ``test_source_passes_every_test_cell`` and
+    ``test_untouched_student_version_passes_no_test_cell``; grading them here
+    again would only double the suite's longest test.
+    """
+    return assignment == A or student not in ("ana_completa", "beto_sin_tocar")
 
 
 class Cluster:
@@ -111,20 +127,22 @@ def cluster(tmp_path_factory):
 
 @pytest.mark.slow
 def test_a_dask_cluster_grades_the_whole_course_as_a_serial_run(cluster, tmp_path, capsys):
-    course = _course(tmp_path / "course")
+    course = _course(tmp_path / "course", keep=in_the_cluster_batch)
     capsys.readouterr()
     assert cli.main(["--course", str(course), "grade", "--cluster", cluster.address]) == 0
     out = capsys.readouterr().out
-    submissions = len(list((ROOT / "examples" / "submissions").glob("*/*/*.ipynb")))
+    submissions = len(list((course / "submitted").glob("*/*/*.ipynb")))
+    assert submissions == 12, submissions  # 1.1's four examples, one mistake in each other
     assert f"graded {submissions}, failed 0, skipped 0" in out
     assert " on w1)" in out and " on w2)" in out, "both workers should have executed submissions"
     graded = tools.cell_scores(course)
     # the serial run's gradebook (tests/expected_grades.py), cell by cell
-    assert graded == expected_grades.load()
+    serial = {k: v for k, v in expected_grades.load().items() if in_the_cluster_batch(k[0], k[1])}
+    assert graded == serial
     assert {g.student: g.auto_score for g in tools.grades(course, [A])} == EXPECTED_1_1
-    # every assignment has its three kinds of example, all graded
+    # every assignment is in the batch
     for assignment in tools.assignment_ids(ROOT):
-        assert len(tools.graded_students(course, assignment)) >= 3, assignment
+        assert tools.graded_students(course, assignment), assignment
     # a rerun of the finished batch grades nothing again and changes nothing
     assert cli.main(["--course", str(course), "grade", "--cluster", cluster.address]) == 0
     assert f"graded 0, failed 0, skipped {submissions}" in capsys.readouterr().out

@@ -35,10 +35,24 @@ def test_committed_notebooks_have_no_outputs():
     assert not dirty, f"notebooks committed with outputs or execution counts: {dirty}"
 
 
+SHORTENED_WHEN_GRADED = [a for a in ASSIGNMENTS if "NBGRADER_EXECUTION" in str(source_nb(a))]
+
+
 @pytest.mark.slow
 def test_source_passes_every_test_cell(assignment):
+    """Every test cell passes on the source, within the spec's time bar.
+
+    A notebook that trains less when graded (``SHORTENED_WHEN_GRADED``) runs
+    here as a student runs it, training in full, so its test cells check the
+    spec's full-length bars (1.8: NumPy and Keras >= 0.97 test accuracy after
+    10 epochs); its shortened graded run is the cluster test's complete
+    example (``tests/test_cluster.py``).
+    """
     start = time.perf_counter()
-    results = run_source(assignment)
+    if assignment in SHORTENED_WHEN_GRADED:
+        results = tools.run_and_score(source_nb(assignment), ROOT, timeout=600, grading=False)
+    else:
+        results = run_source(assignment)
     elapsed = time.perf_counter() - start
     autograded = [r for r in results.values() if r.score is not None]
     assert autograded, "the source has no autograded test cells"
@@ -47,23 +61,6 @@ def test_source_passes_every_test_cell(assignment):
     uses_tf = "tensorflow" in str(source_nb(assignment)).lower()
     limit = RUNTIME_LIMIT["tensorflow" if uses_tf else "default"]
     assert elapsed < limit, f"{assignment} took {elapsed:.0f} s (limit {limit} s)"
-
-
-SHORTENED_WHEN_GRADED = [a for a in ASSIGNMENTS if "NBGRADER_EXECUTION" in str(source_nb(a))]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("shortened", SHORTENED_WHEN_GRADED)
-def test_full_training_meets_the_course_bars(shortened):
-    """A notebook that trains less when graded must meet the spec's bars when trained in full.
-
-    Its test cells check the full-length bars (1.8: NumPy and Keras >= 0.97
-    test accuracy after 10 epochs) when NBGRADER_EXECUTION is not set.
-    """
-    results = tools.run_and_score(source_nb(shortened), ROOT, timeout=600, grading=False)
-    autograded = [r for r in results.values() if r.score is not None]
-    failed = {r.grade_id: r.error for r in autograded if not r.passed}
-    assert autograded and not failed, f"full training fails: {failed}"
 
 
 @pytest.mark.slow
