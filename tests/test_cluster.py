@@ -197,6 +197,10 @@ def test_a_killed_worker_loses_nothing_and_postgresql_equals_sqlite(cluster, tmp
         # PostgreSQL and SQLite hold the same gradebook, cell by cell
         assert tools.cell_scores(course) == sqlite
         assert len(sqlite) == len(EXPECTED_1_1) * 15
+        # and the LMS export reads it
+        assert cli.main(["--course", str(course), "export"]) == 0
+        lms = (course / "grades_lms.csv").read_text().splitlines()
+        assert sorted(lms[1:]) == sorted(f"{s},{v:g}" for s, v in EXPECTED_1_1.items())
 
 
 def _kill_a_busy_worker(cluster):

