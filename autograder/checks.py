@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import os
 import re
+import zlib
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from numbers import Integral, Real
@@ -52,6 +54,9 @@ __all__ = [
     "drive_optimizers",
     "check_optimizer",
     "check_optimizer_rules",
+    "hidden_rng",
+    "hidden_seed",
+    "HIDDEN_SEED",
 ]
 
 #: Default relative tolerance of :func:`check_close`.
@@ -1019,3 +1024,72 @@ def check_optimizer_rules(make: Callable[[], Any], seed: int = 0) -> None:
 #: NumPy's global generator in the student's kernel (where the student's code runs).
 #: ``None`` when the tests run in the student's own kernel.
 kernel_rng_state: Callable[[], Any] | None = None
+
+
+# --- the inputs of the hidden tests ---------------------------------------------------
+
+#: The seed of the hidden tests wherever nobody chose another: ``autograder validate``,
+#: the catalogues and a student's own kernel. Fixed, so those runs are reproducible.
+HIDDEN_SEED = 20261208
+#: Environment variable that sets the seed in a kernel where the tests run themselves
+#: (grading without the trusted harness).
+HIDDEN_SEED_VARIABLE = "AUTOGRADER_HIDDEN_SEED"
+#: The seed of the submission being graded, set by the grader (see :func:`hidden_seed`).
+_hidden_seed: int | None = None
+
+
+def current_hidden_seed() -> int:
+    """Return the seed :func:`hidden_rng` uses now.
+
+    The one set by :func:`hidden_seed` while the grader runs a submission's tests,
+    else :data:`HIDDEN_SEED_VARIABLE` from the environment, else :data:`HIDDEN_SEED`.
+    """
+    if _hidden_seed is not None:
+        return _hidden_seed
+    value = os.environ.get(HIDDEN_SEED_VARIABLE, "").strip()
+    if value:
+        try:
+            return int(value)
+        except ValueError:
+            pass
+    return HIDDEN_SEED
+
+
+@contextlib.contextmanager
+def hidden_seed(seed: int | None) -> Iterator[None]:
+    """Context manager: :func:`hidden_rng` draws from ``seed`` inside the block.
+
+    Parameters
+    ----------
+    seed : int or None
+        The seed the grader chose for one submission (``None`` keeps the default).
+    """
+    global _hidden_seed
+    saved = _hidden_seed
+    _hidden_seed = None if seed is None else int(seed)
+    try:
+        yield
+    finally:
+        _hidden_seed = saved
+
+
+def hidden_rng(key: str = "") -> np.random.Generator:
+    """Return a fresh random generator for the inputs of a hidden test.
+
+    When grading, the seed is drawn anew for each submission and never shown to
+    the student, so a table of inputs and answers learned from one grading is
+    worth nothing in another; elsewhere it is :data:`HIDDEN_SEED`.
+
+    Parameters
+    ----------
+    key : str, default ""
+        Names the test (for instance the function it grades): tests with different
+        keys draw independent streams from the same seed.
+
+    Returns
+    -------
+    numpy.random.Generator
+        A generator seeded with the submission's seed and ``key``.
+    """
+    words = [current_hidden_seed() % 2**63, zlib.crc32(str(key).encode("utf-8"))]
+    return np.random.default_rng(np.random.SeedSequence(words))
