@@ -22,8 +22,8 @@ import contextlib
 import copy
 import os
 import re
-import zlib
 import warnings
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from numbers import Integral, Real
 from typing import Any
