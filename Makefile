@@ -5,7 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format release lab bundle clean system-deps
+# `make test-fast` is the edit loop: lint, every test that runs no notebook, and 1.1's
+# notebook end to end (source passes, untouched version fails, release in sync) and catalogue.
+.PHONY: demo test test-fast lint format release lab bundle clean system-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +26,11 @@ demo: system-deps $(STAMP)
 test: $(STAMP) lint
 	@scripts/system-deps.sh --with-browser
 	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25
+
+test-fast: $(STAMP) lint
+	@scripts/system-deps.sh
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m 'not slow'
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q tests/test_notebooks.py tests/test_mutations.py -k '1.1_'
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

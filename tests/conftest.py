@@ -34,6 +34,19 @@ def nbgrader_cell(source, grade_id, solution=False, points=None, end_to_end=Fals
     return cell
 
 
+def record_time(name, seconds, bar):
+    """Append a notebook's run time, beside the course's bar, to ``reports/notebook_times.txt``.
+
+    The bars are a benchmark, never a pass/fail test (a shared machine must not fail the
+    suite); this keeps each run's times for the README's table.
+    """
+    path = ROOT / "reports" / "notebook_times.txt"
+    path.parent.mkdir(exist_ok=True)
+    mark = "within" if seconds < bar else "OVER"
+    with path.open("a", encoding="utf-8") as out:
+        out.write(f"{name}\t{seconds:.1f} s\tbar {bar} s\t{mark}\n")
+
+
 def source_nb(assignment):
     """Read the instructor notebook of an assignment."""
     return nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)
