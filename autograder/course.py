@@ -1,7 +1,7 @@
 """The course, as nbgrader sees it: one ``nbgrader_config.py``, loaded once, and its paths.
 
 A :class:`Course` is the coordinator's view of a course directory (see
-GRADING_DESIGN.md, section 3). Every path comes from nbgrader's
+``docs/DESIGN.md``, "Coordinator and executors"). Every path comes from nbgrader's
 ``CourseDirectory`` (``format_path`` with ``source_directory``,
 ``release_directory``, ``submitted_directory``, ``autograded_directory`` and
 ``feedback_directory``), so a course that configures them elsewhere works.

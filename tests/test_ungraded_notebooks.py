@@ -1,6 +1,6 @@
 """The ungraded notebooks in notebooks/ run top to bottom: no errors, no stderr (times recorded).
 
-The MNIST solution notebook must also reproduce the slide's accuracy (COURSE_SPEC: >= 0.975).
+The MNIST solution notebook must also reproduce the slide's accuracy (docs/COURSE.md: >= 0.975).
 """
 
 import functools

@@ -9,7 +9,7 @@
 - :mod:`autograder.grade.worker`: the Dask worker preload (``autograder worker``);
 - :mod:`autograder.grade.progress`: the progress bar and the summary line.
 
-See GRADING_DESIGN.md, section 3, and the README's "Three ways to grade".
+See ``docs/DESIGN.md`` ("Coordinator and executors") and the README's "Three ways to grade".
 """
 
 from __future__ import annotations
