@@ -93,3 +93,13 @@ if "tensorflow" not in _sys.modules and not any(
     for finder in _sys.meta_path
 ):
     _sys.meta_path.insert(0, _QuietTensorFlowImport)
+
+# Keras 3 warns, in English, against `Flatten(input_shape=...)`, which the slides use and the
+# course accepts (1.8, 2.0): keep that one warning off the student's screen.
+import warnings as _warnings  # noqa: E402
+
+_warnings.filterwarnings(
+    "ignore",
+    message=r"Do not pass an `input_shape`/`input_dim` argument to a layer",
+    category=UserWarning,
+)
