@@ -105,6 +105,11 @@ class Verdicts:
         """Whether the part of ``gid`` a student can see passed."""
         return self.results.get(gid + VISIBLE, self.results[gid]).passed
 
+    def visible_error(self, gid):
+        """The message of the part of ``gid`` a student can see, when it failed (else "")."""
+        result = self.results.get(gid + VISIBLE, self.results[gid])
+        return "" if result.passed else result.error
+
     def error(self, gid):
         """The messages of the failing parts of ``gid``."""
         parts = [self.results.get(gid + VISIBLE), self.results[gid]]
@@ -356,3 +361,28 @@ def test_visible_tests_catch_most_mistakes(assignment, capsys):
     assert caught / total >= VISIBLE_CATCH_FLOOR.get(assignment, MIN_VISIBLE_CATCH), (
         f"{assignment}: the visible tests catch {caught} of {total} mistakes; hidden only: {missed}"
     )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", BY_ASSIGNMENT)
+def test_visible_tests_name_the_mistakes_the_text_discusses(assignment):
+    """The mistakes a catalogue lists in ``VISIBLE_NAMED`` are named by a visible test.
+
+    The text discusses them (momentum with α inside p, an extra σ′, Adam's t
+    counted per key...), so a student must read their name before submitting,
+    not only in the hidden tests' feedback.
+    """
+    module = CATALOGUES[assignment]
+    named = getattr(module, "VISIBLE_NAMED", {})
+    results = catalogue_run(assignment) if named else {}
+    problems = []
+    for cell_id, names in named.items():
+        entry = module.CATALOGUE[cell_id]
+        for name in names:
+            fragment = entry["mistakes"][name][0]
+            assert fragment, f"{cell_id}:{name} needs a message fragment to be named"
+            own = results[_label("mistakes", cell_id, name)]
+            messages = "\n".join(own.visible_error(gid) for gid in entry["tests"])
+            if fragment not in messages:
+                problems.append(f"{cell_id}:{name}: no visible message names it ({fragment!r})")
+    assert not problems, "\n".join(problems)

@@ -542,3 +542,6 @@ EXAMPLES = {
     "beto_sin_tocar": None,
     "carla_olvida_dividir_m": {"Neuron": ("mistakes", "backward_no_1_over_m")},
 }
+
+#: Mistakes the notebook's text discusses: a visible test must name them (test_mutations).
+VISIBLE_NAMED = {"Neuron": ["backward_squared_derivative"]}

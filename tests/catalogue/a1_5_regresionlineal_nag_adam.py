@@ -614,3 +614,6 @@ EXAMPLES = {
     "beto_sin_tocar": None,
     "carla_adam_sin_correccion": {"adam_step": ("mistakes", "no_bias_correction")},
 }
+
+#: Mistakes the notebook's text discusses: a visible test must name them (test_mutations).
+VISIBLE_NAMED = {"momentum_step": ["alpha_in_p", "average", "eta_on_g"]}

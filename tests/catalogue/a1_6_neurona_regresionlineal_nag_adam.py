@@ -1194,3 +1194,6 @@ EXAMPLES = {
     "beto_sin_tocar": None,
     "carla_adam_sin_correccion": {"Adam": ("mistakes", "no_bias_correction")},
 }
+
+#: Mistakes the notebook's text discusses: a visible test must name them (test_mutations).
+VISIBLE_NAMED = {"Adam": ["t_per_key"], "Adagrad": ["eps_in_sqrt"]}

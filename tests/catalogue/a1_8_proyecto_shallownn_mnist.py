@@ -1055,6 +1055,17 @@ def build_model():
             ),
         },
         "alternatives": {
+            # the slide's own code: Flatten(input_shape=...) and compile without metrics
+            "slide_no_metrics": """
+def build_model():
+    model = keras.Sequential([
+        keras.layers.Flatten(input_shape=(28, 28)),
+        keras.layers.Dense(128, activation="tanh"),
+        keras.layers.Dense(10, activation="sigmoid"),
+    ])
+    model.compile(optimizer="adam", loss="mse")
+    return model
+""",
             "slide_input_shape": """
 def build_model():
     model = keras.Sequential([

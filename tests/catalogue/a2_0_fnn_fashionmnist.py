@@ -452,3 +452,6 @@ EXAMPLES = {
     "beto_sin_tocar": None,
     "carla_sin_normalizar": {"preprocess": ("mistakes", "no_scaling")},
 }
+
+#: Mistakes the notebook's text discusses: a visible test must name them (test_mutations).
+VISIBLE_NAMED = {"confusion_matrix": ["transposed"], "shift_images": ["np_roll"]}
