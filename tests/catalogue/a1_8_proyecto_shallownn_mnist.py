@@ -1112,3 +1112,6 @@ EXAMPLES = {
     "beto_sin_tocar": None,
     "carla_olvida_dividir_m": {"backward_propagation": ("mistakes", "no_1_over_m")},
 }
+
+#: Mistakes the notebook's text discusses: a visible test must name them (test_mutations).
+VISIBLE_NAMED = {"train": ["t_per_epoch"]}
