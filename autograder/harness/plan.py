@@ -86,6 +86,45 @@ def imported_names(text: str) -> set[str]:
     return names
 
 
+#: Modules a student's answer cell may import for the tests to use under the same name
+#: (``import numpy as np`` in an answer, ``np`` in a test): the harness imports its own copy.
+#: The source's answer cells add the modules they import (see :attr:`Plan.modules`).
+ALLOWED_MODULES = frozenset(
+    {"numpy", "numpy.linalg", "numpy.random", "numpy.testing", "numpy.polynomial", "numpy.fft"}
+    | {"numpy.polynomial.polynomial", "pandas", "pandas.testing", "scipy", "scipy.stats"}
+    | {"scipy.optimize", "scipy.linalg", "scipy.integrate", "scipy.interpolate", "scipy.special"}
+    | {"matplotlib", "matplotlib.pyplot", "math", "cmath", "statistics", "itertools"}
+    | {"functools", "collections", "collections.abc", "operator", "string", "re", "json", "csv"}
+    | {"fractions", "decimal", "datetime", "heapq", "bisect", "copy", "types", "typing"}
+    | {"dataclasses", "enum", "numbers", "textwrap", "unicodedata", "time", "random"}
+)
+
+
+def module_imports(text: str) -> list[tuple[str, str | None, str]]:
+    """Return the top-level imports of a cell as ``(module, attribute, bound name)``.
+
+    ``import a.b`` gives ``("a.b", None, "a")`` (the name is bound to ``a``),
+    ``import a.b as x`` gives ``("a.b", "", "x")`` and ``from a import b as
+    c`` gives ``("a", "b", "c")``. Relative and star imports are left out.
+    """
+    tree = _code(text)
+    if tree is None:
+        return []
+    found: list[tuple[str, str | None, str]] = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    found.append((alias.name, "", alias.asname))
+                else:
+                    found.append((alias.name, None, alias.name.split(".")[0]))
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                if alias.name != "*":
+                    found.append((node.module, alias.name, alias.asname or alias.name))
+    return found
+
+
 @dataclass
 class Plan:
     """The execution plan of a notebook.
@@ -106,6 +145,11 @@ class Plan:
         (see :mod:`autograder.harness.isolation`).
     reference : str
         The definitions of the source's solutions, the references of those functions.
+    modules : set of str
+        Modules the source's answer cells import (with :data:`ALLOWED_MODULES`, what
+        a student's import may bring into the harness).
+    trusted_names : set of str
+        Names the instructor's and test cells bind: a student's import never rebinds them.
     """
 
     roles: list[str] = field(default_factory=list)
@@ -115,6 +159,8 @@ class Plan:
     answer_names: dict[int, set[str]] = field(default_factory=dict)
     isolate: dict[int, frozenset[str]] = field(default_factory=dict)
     reference: str = ""
+    modules: set[str] = field(default_factory=set)
+    trusted_names: set[str] = field(default_factory=set)
 
 
 def _key(cell: NotebookNode) -> tuple[str, str] | None:
@@ -139,6 +185,11 @@ def make_plan(
     itself); a notebook of many mutants gives its source here.
     """
     plan = _roles(nb, source)
+    for cell in (source or nb).cells:
+        if cell.cell_type == "code" and source_role(cell) == STUDENT:
+            plan.modules |= {module for module, _, _ in module_imports(cell.source)}
+    for text in plan.trusted.values():
+        plan.trusted_names |= top_level_names(text)
     _plan_isolation(nb, source, reference, plan)
     plan.skip = _unneeded(nb, plan)
     return plan
