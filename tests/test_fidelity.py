@@ -27,11 +27,11 @@ pytestmark = pytest.mark.xdist_group("fidelity_course")
 COURSE = Path(__file__).resolve().parent / "fidelity_course"
 NBGRADER = str(Path(sys.executable).parent / "nbgrader")
 
-STOCK_CONFIG = '''c = get_config()  # noqa: F821
+STOCK_CONFIG = """c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "fidelity_course"
 c.IncludeHeaderFooter.header = "source/header.ipynb"
 c.Execute.timeout = 120
-'''
+"""
 
 
 def _idioms():

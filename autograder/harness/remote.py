@@ -110,6 +110,11 @@ BUILTIN_ERRORS: dict[str, type[Exception]] = {
         Exception,
     )
 }
+#: Exceptions of the libraries every course has (NumPy's), by name, like :data:`BUILTIN_ERRORS`.
+LIBRARY_ERRORS: dict[str, type[Exception]] = {
+    "LinAlgError": np.linalg.LinAlgError,
+    "AxisError": np.exceptions.AxisError,
+}
 #: Most exception classes made for one grader process (then plain :class:`StudentError`).
 MAX_ERROR_CLASSES = 2000
 _ERROR_CLASSES: dict[tuple[str, str], type[StudentError]] = {}
@@ -119,15 +124,17 @@ def error_class(ename: str, mro: Any = None) -> type[StudentError] | None:
     """Return the harness-made exception class for a student's exception class, or None.
 
     It is named ``ename`` and derives from :class:`StudentError` and from the
-    first of :data:`BUILTIN_ERRORS` among ``ename`` and ``mro`` (the names of
-    the student's class's bases, most derived first). The same name and base
+    first of :data:`BUILTIN_ERRORS` or :data:`LIBRARY_ERRORS` among ``ename``
+    and ``mro`` (the names of the student's class's bases, most derived
+    first). The same name and base
     give the same class, so a test's ``except SaldoInsuficiente`` (the
     student's class, read from the kernel) catches what the student raises.
     """
     names = [ename]
     if isinstance(mro, list):
         names += [n for n in mro[:40] if isinstance(n, str)]
-    base = next((BUILTIN_ERRORS[n] for n in names if n in BUILTIN_ERRORS), None)
+    known = {**BUILTIN_ERRORS, **LIBRARY_ERRORS}
+    base = next((known[n] for n in names if n in known), None)
     if base is None:
         return None
     name = ename if ename.isidentifier() and len(ename) <= 80 else base.__name__

@@ -446,8 +446,8 @@ def _apply(op: str, obj: Any, args: Any, name: Any) -> Any:
         return int(obj)
     if op == "bool":
         return bool(obj)
-    if op == "isinstance":
-        return isinstance(obj, args)
+    if op == "isinstance":  # the request is about a class: is the argument one of its instances?
+        return isinstance(obj, type) and isinstance(args, obj)
     if op == "repr":
         return repr(obj)[:2000]
     raise protocol.ProtocolError(f"unknown request {op!r}")

@@ -182,10 +182,8 @@ IDIOMS = {
     ),
     "imprimir_tabla": (
         "printed output captured with redirect_stdout",
-        "def imprimir_tabla(n):\n    for i in range(1, 4):\n"
-        '        print(f"{n} x {i} = {n * i}")',
-        "def imprimir_tabla(n):\n    for i in range(1, 4):\n"
-        '        print(f"{n} x {i} =  {n * i}")',
+        'def imprimir_tabla(n):\n    for i in range(1, 4):\n        print(f"{n} x {i} = {n * i}")',
+        'def imprimir_tabla(n):\n    for i in range(1, 4):\n        print(f"{n} x {i} =  {n * i}")',
         "import contextlib\nimport io\n\nsalida = io.StringIO()\n"
         "with contextlib.redirect_stdout(salida):\n    imprimir_tabla(3)\n"
         'assert salida.getvalue() == "3 x 1 = 3\\n3 x 2 = 6\\n3 x 3 = 9\\n"',
@@ -238,7 +236,7 @@ IDIOMS = {
     "graficar": (
         "a matplotlib figure returned and inspected",
         "import matplotlib.pyplot as plt\n\n\ndef graficar(x, y):\n"
-        "    fig, ax = plt.subplots()\n    ax.plot(x, y)\n    ax.set_xlabel(\"x\")\n"
+        '    fig, ax = plt.subplots()\n    ax.plot(x, y)\n    ax.set_xlabel("x")\n'
         '    ax.set_title("Datos")\n    return fig',
         "import matplotlib.pyplot as plt\n\n\ndef graficar(x, y):\n"
         "    fig, ax = plt.subplots()\n    ax.plot(x, y)\n"
@@ -246,7 +244,7 @@ IDIOMS = {
         "figura = graficar([0, 1, 2], [0, 1, 4])\nejes = figura.axes[0]\n"
         'assert len(ejes.lines) == 1\nassert ejes.get_xlabel() == "x"\n'
         'assert ejes.get_title() == "Datos"\n'
-        "np.testing.assert_allclose(ejes.lines[0].get_ydata(), [0, 1, 4])\nplt.close(\"all\")",
+        'np.testing.assert_allclose(ejes.lines[0].get_ydata(), [0, 1, 4])\nplt.close("all")',
         1,
     ),
     "dias_entre": (
@@ -358,7 +356,11 @@ def _meta(grade_id, *, grade=False, solution=False, locked=False, points=0):
 def notebook(cells):
     """A Python 3 notebook of ``cells``."""
     nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     return nb
 
@@ -370,7 +372,11 @@ def idioms_notebook():
         new_code_cell(SETUP, metadata=_meta("setup", locked=True)),
     ]
     for grade_id, (idiom, solution, _, test, points) in IDIOMS.items():
-        cells.append(new_markdown_cell(f"## {grade_id}: {idiom}", metadata=_meta(f"md_{grade_id}", locked=True)))
+        cells.append(
+            new_markdown_cell(
+                f"## {grade_id}: {idiom}", metadata=_meta(f"md_{grade_id}", locked=True)
+            )
+        )
         cells.append(
             new_code_cell(
                 f"### BEGIN SOLUTION\n{solution}\n### END SOLUTION",
@@ -378,7 +384,9 @@ def idioms_notebook():
             )
         )
         cells.append(
-            new_code_cell(test, metadata=_meta(f"test_{grade_id}", grade=True, locked=True, points=points))
+            new_code_cell(
+                test, metadata=_meta(f"test_{grade_id}", grade=True, locked=True, points=points)
+            )
         )
     return notebook(cells)
 
