@@ -123,7 +123,7 @@ IDIOMS = {
     ),
     "pares": (
         "a generator: isinstance, next, list",
-        "def pares(n):\n    for i in range(0, n, 2):\n        yield i",
+        "def pares(n):\n    yield from range(0, n, 2)",
         "def pares(n):\n    return list(range(0, n, 2))",
         "import collections.abc\nimport types\n\ng = pares(7)\n"
         "assert isinstance(g, types.GeneratorType)\n"
@@ -166,7 +166,7 @@ IDIOMS = {
     ),
     "fibonacci": (
         "recursion (functools imported by the answer)",
-        "from functools import lru_cache\n\n\n@lru_cache(maxsize=None)\ndef fibonacci(n):\n"
+        "from functools import cache\n\n\n@cache\ndef fibonacci(n):\n"
         "    if n < 2:\n        return n\n    return fibonacci(n - 1) + fibonacci(n - 2)",
         "def fibonacci(n):\n    if n < 2:\n        return 1\n    return fibonacci(n - 1) + fibonacci(n - 2)",
         "assert [fibonacci(n) for n in range(10)] == [0, 1, 1, 2, 3, 5, 8, 13, 21, 34]\n"
