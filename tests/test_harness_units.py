@@ -143,25 +143,32 @@ def test_student_exceptions_become_builtin_ones_the_tests_can_catch():
 def test_a_student_import_binds_only_allowed_modules_under_free_names():
     from autograder.harness.execute import Harness
 
-    harness = Harness(lambda: None, {"f"}, modules={"fractions"}, trusted_names={"np"})
+    source_imports = {("fractions", "Fraction", "Fraction"), ("math", "", "m")}
+    harness = Harness(lambda: None, {"f"}, imports=source_imports, trusted_names={"np"})
     harness.imported(
         "import numpy as np\nimport statistics as st\nimport os\nimport subprocess as sp\n"
         "from numpy import all as assert_allclose\nfrom fractions import Fraction\n"
-        "import math as f\nfrom collections import Counter\nimport matplotlib.pyplot as plt"
+        "import math as f\nfrom collections import Counter\nimport matplotlib.pyplot as plt\n"
+        "from operator import truth as all\nimport math as m\nimport math as pd\n"
+        "import numpy.linalg\nfrom numpy import testing"
     )
-    import collections
     import fractions
+    import math
     import statistics
 
     import matplotlib.pyplot
+    import numpy
 
     space = harness.namespace
     assert space["st"] is statistics and space["Fraction"] is fractions.Fraction
-    assert space["Counter"] is collections.Counter and space["plt"] is matplotlib.pyplot
+    assert space["plt"] is matplotlib.pyplot and space["m"] is math  # as the source does
+    assert space["numpy"] is numpy and space["testing"] is numpy.testing
     assert "np" not in space  # the instructor's cells bind np: a student's import never does
     assert "os" not in space and "sp" not in space  # not allowed
     assert "f" not in space  # a graded name comes from the kernel only
-    assert space["assert_allclose"].__name__ == "all"  # a name no trusted cell binds
+    # a function taken out of a module, or a module under another's name: never
+    assert "assert_allclose" not in space and "all" not in space and "pd" not in space
+    assert "Counter" not in space
 
 
 def test_plan_lists_the_sources_imports_and_the_trusted_names():
@@ -171,7 +178,7 @@ def test_plan_lists_the_sources_imports_and_the_trusted_names():
         ("assert f(1) == 1", {"grade_id": "t", "grade": True, "points": 1}),
     )
     made = plan.make_plan(source)
-    assert made.modules == {"scipy.stats"}
+    assert made.imports == {("scipy.stats", "", "ss")}
     assert made.trusted_names == {"np"}
     assert made.interface == {"f"}
 

@@ -13,6 +13,7 @@ the harness, so nbgrader's scoring and feedback work unchanged.
 from __future__ import annotations
 
 import ast
+import builtins
 import contextlib
 import copy
 import importlib
@@ -64,12 +65,12 @@ class Harness:
         bridge_factory,
         interface: set[str],
         reference: str = "",
-        modules: set[str] = frozenset(),
+        imports: set[tuple] = frozenset(),
         trusted_names: set[str] = frozenset(),
     ):
         self._bridge_factory = bridge_factory
         self.reference = reference
-        self.modules = set(modules)
+        self.imports = set(imports)
         self.trusted_names = set(trusted_names)
         self._bridge: Bridge | None = None
         self.interface = set(interface)
@@ -96,19 +97,21 @@ class Harness:
     def imported(self, text: str) -> None:
         """Bind here the modules a student's cell imports, as the harness's own trusted copies.
 
-        Only modules of :data:`plan.ALLOWED_MODULES` or imported by the
-        source's answer cells, and only under names that no instructor or
-        test cell binds and that are not graded names: a student's import
-        gives the tests the module they expect (``np``), never a different
-        meaning for a name of the tests.
+        Only the imports :func:`plan.allowed_import` accepts, and only under
+        names that no instructor or test cell binds, that are not graded
+        names and not builtins: a student's import gives the tests the
+        module they expect (``np``), never a different meaning for a name
+        of the tests (``all``, ``assert_allclose``).
         """
-        allowed = planning.ALLOWED_MODULES | self.modules
-        for module, attribute, name in planning.module_imports(text):
+        allowed = planning.ALLOWED_MODULES | {f"{m}.{a}" for m, a, _ in self.imports if a}
+        for binding in planning.module_imports(text):
+            module, attribute, name = binding
             if (
-                module not in allowed
+                not planning.allowed_import(binding, self.imports)
                 or name in self.trusted_names
                 or name in self.interface
                 or name.startswith("_")
+                or hasattr(builtins, name)
             ):
                 continue
             try:
@@ -457,7 +460,7 @@ class TrustedExecute(ResilientExecute):
             self._make_bridge,
             self._plan.interface,
             self._plan.reference,
-            self._plan.modules,
+            self._plan.imports,
             self._plan.trusted_names,
         )
         with process_state():

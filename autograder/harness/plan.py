@@ -86,9 +86,10 @@ def imported_names(text: str) -> set[str]:
     return names
 
 
-#: Modules a student's answer cell may import for the tests to use under the same name
-#: (``import numpy as np`` in an answer, ``np`` in a test): the harness imports its own copy.
-#: The source's answer cells add the modules they import (see :attr:`Plan.modules`).
+#: Modules a student's cell may import, under their own name or :data:`ALIASES`, for the
+#: tests to use (``import numpy as np`` in an answer, ``np`` in a test): the harness imports
+#: its own copy. Any import the source's answer cells make is allowed too, exactly as written
+#: there (see :attr:`Plan.imports`).
 ALLOWED_MODULES = frozenset(
     {"numpy", "numpy.linalg", "numpy.random", "numpy.testing", "numpy.polynomial", "numpy.fft"}
     | {"numpy.polynomial.polynomial", "pandas", "pandas.testing", "scipy", "scipy.stats"}
@@ -98,6 +99,41 @@ ALLOWED_MODULES = frozenset(
     | {"fractions", "decimal", "datetime", "heapq", "bisect", "copy", "types", "typing"}
     | {"dataclasses", "enum", "numbers", "textwrap", "unicodedata", "time", "random"}
 )
+
+
+#: The conventional short names of allowed modules.
+ALIASES = {
+    "numpy": "np",
+    "pandas": "pd",
+    "matplotlib.pyplot": "plt",
+    "matplotlib": "mpl",
+    "scipy": "sp",
+    "scipy.stats": "stats",
+    "statistics": "st",
+}
+
+
+def allowed_import(binding: tuple[str, str | None, str], imports: set) -> bool:
+    """Return whether the harness may bind a student's import ``(module, attribute, name)``.
+
+    It may when the source's answer cells make the same import (``imports``),
+    or when it imports a module of :data:`ALLOWED_MODULES` as itself (``import
+    numpy``, ``import numpy.linalg``) or under its conventional alias
+    (``import numpy as np``). Taking a function out of a module (``from math
+    import isclose as all``) only as the source does: a student's import may
+    never give a test's name another meaning.
+    """
+    module, attribute, name = binding
+    if binding in imports:
+        return True
+    if module not in ALLOWED_MODULES:
+        return False
+    if attribute is None:  # import a.b: binds a
+        return True
+    if attribute == "":  # import a.b as x
+        return name in (module.rsplit(".", 1)[-1], ALIASES.get(module))
+    full = f"{module}.{attribute}"  # from a import b: only a submodule, under its name or alias
+    return full in ALLOWED_MODULES and name in (attribute, ALIASES.get(full))
 
 
 def module_imports(text: str) -> list[tuple[str, str | None, str]]:
@@ -145,9 +181,10 @@ class Plan:
         (see :mod:`autograder.harness.isolation`).
     reference : str
         The definitions of the source's solutions, the references of those functions.
-    modules : set of str
-        Modules the source's answer cells import (with :data:`ALLOWED_MODULES`, what
-        a student's import may bring into the harness).
+    imports : set of tuple
+        The imports of the source's answer cells, as :func:`module_imports` gives
+        them: a student's import may bring these into the harness (see
+        :func:`allowed_import`).
     trusted_names : set of str
         Names the instructor's and test cells bind: a student's import never rebinds them.
     """
@@ -159,7 +196,7 @@ class Plan:
     answer_names: dict[int, set[str]] = field(default_factory=dict)
     isolate: dict[int, frozenset[str]] = field(default_factory=dict)
     reference: str = ""
-    modules: set[str] = field(default_factory=set)
+    imports: set[tuple] = field(default_factory=set)
     trusted_names: set[str] = field(default_factory=set)
 
 
@@ -187,7 +224,7 @@ def make_plan(
     plan = _roles(nb, source)
     for cell in (source or nb).cells:
         if cell.cell_type == "code" and source_role(cell) == STUDENT:
-            plan.modules |= {module for module, _, _ in module_imports(cell.source)}
+            plan.imports |= set(module_imports(cell.source))
     for text in plan.trusted.values():
         plan.trusted_names |= top_level_names(text)
     _plan_isolation(nb, source, reference, plan)
