@@ -1,15 +1,28 @@
 """The data-only protocol between the trusted harness and a submission's kernel.
 
 Values cross the boundary as *plain data* only: exact ``numpy.ndarray`` of a
-numeric or boolean dtype, NumPy numeric scalars, ``bool``, ``int``, ``float``,
-``complex``, ``str``, ``None``, slices, and ``list``/``tuple``/``dict`` of
-those. Anything else is an opaque *handle* (a number naming an object that
-stays on the side that owns it). Nothing is ever pickled.
+numeric, boolean, ``datetime64``/``timedelta64``, fixed-width string or bytes
+dtype (or a structured dtype of such fields), NumPy numeric scalars, dates and
+durations, ``bool``, ``int``, ``float``, ``complex``, ``str``, ``bytes``,
+``None``, slices, ``list``/``tuple``/``dict``/``set``/``frozenset`` of those
+(``Counter`` and ``OrderedDict`` too), and pandas ``DataFrame``/``Series``/
+``Index`` whose columns are such arrays or plain values. Anything else is an
+opaque *handle* (a number naming an object that stays on the side that owns
+it). Nothing is ever pickled.
 
 A value is encoded into a JSON tree plus a list of raw buffers (the bytes of
 the arrays). Every non-primitive node is a dict with a ``"$"`` tag::
 
     {"$": "nd", "dtype": "<f8", "shape": [2, 3], "buf": 0, "ref": 4}
+    {"$": "nd", "dtype": {"names": [...], "formats": [...], "offsets": [...], "itemsize": 12}, ...}
+    {"$": "bytes", "buf": 1}
+    {"$": "set", "items": [...]}    {"$": "frozenset", "items": [...]}
+    {"$": "dict", "items": [...], "cls": "Counter"}
+    {"$": "pd.frame", "columns": <index>, "index": <index>, "data": [<column>, ...]}
+    {"$": "pd.series", "values": <column>, "index": <index>, "name": ...}
+    {"$": "pd.index", "values": <column>, "name": ..., "freq": "D"}
+    {"$": "pd.range", "start": 0, "stop": 10, "step": 1, "name": ...}
+    {"$": "pd.col", "dtype": null, "values": <nd>}    # or "object"/"str"/"string" with "items"
     {"$": "list", "items": [...], "ref": 5}
     {"$": "dict", "items": [[key, value], ...], "ref": 6}
     {"$": "tuple", "items": [...]}
