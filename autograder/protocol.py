@@ -1,15 +1,28 @@
 """The data-only protocol between the trusted harness and a submission's kernel.
 
 Values cross the boundary as *plain data* only: exact ``numpy.ndarray`` of a
-numeric or boolean dtype, NumPy numeric scalars, ``bool``, ``int``, ``float``,
-``complex``, ``str``, ``None``, slices, and ``list``/``tuple``/``dict`` of
-those. Anything else is an opaque *handle* (a number naming an object that
-stays on the side that owns it). Nothing is ever pickled.
+numeric, boolean, ``datetime64``/``timedelta64``, fixed-width string or bytes
+dtype (or a structured dtype of such fields), NumPy numeric scalars, dates and
+durations, ``bool``, ``int``, ``float``, ``complex``, ``str``, ``bytes``,
+``None``, slices, ``list``/``tuple``/``dict``/``set``/``frozenset`` of those
+(``Counter`` and ``OrderedDict`` too), and pandas ``DataFrame``/``Series``/
+``Index`` whose columns are such arrays or plain values. Anything else is an
+opaque *handle* (a number naming an object that stays on the side that owns
+it). Nothing is ever pickled.
 
 A value is encoded into a JSON tree plus a list of raw buffers (the bytes of
 the arrays). Every non-primitive node is a dict with a ``"$"`` tag::
 
     {"$": "nd", "dtype": "<f8", "shape": [2, 3], "buf": 0, "ref": 4}
+    {"$": "nd", "dtype": {"names": [...], "formats": [...], "offsets": [...], "itemsize": 12}, ...}
+    {"$": "bytes", "buf": 1}
+    {"$": "set", "items": [...]}    {"$": "frozenset", "items": [...]}
+    {"$": "dict", "items": [...], "cls": "Counter"}
+    {"$": "pd.frame", "columns": <index>, "index": <index>, "data": [<column>, ...]}
+    {"$": "pd.series", "values": <column>, "index": <index>, "name": ...}
+    {"$": "pd.index", "values": <column>, "name": ..., "freq": "D"}
+    {"$": "pd.range", "start": 0, "stop": 10, "step": 1, "name": ...}
+    {"$": "pd.col", "dtype": null, "values": <nd>}    # or "object"/"str"/"string" with "items"
     {"$": "list", "items": [...], "ref": 5}
     {"$": "dict", "items": [[key, value], ...], "ref": 6}
     {"$": "tuple", "items": [...]}
@@ -36,7 +49,9 @@ calls anything named by the data.
 
 from __future__ import annotations
 
+import collections
 import json
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -56,6 +71,15 @@ MAX_NDIM = 32
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 
 _PRIMITIVES = (type(None), bool, int, float, str)
+
+
+#: dict subclasses of the standard library that cross as their items (and are rebuilt).
+_DICT_KINDS = {
+    collections.Counter: "Counter",
+    collections.OrderedDict: "OrderedDict",
+    collections.defaultdict: "defaultdict",
+}
+_DICT_CLASSES = {"Counter": collections.Counter, "OrderedDict": collections.OrderedDict}
 
 
 class ProtocolError(ValueError):
@@ -83,6 +107,93 @@ def _dtype(text: Any) -> np.dtype:
 def is_plain_array(value: Any) -> bool:
     """Return True for an exact ``numpy.ndarray`` of a numeric or boolean dtype."""
     return type(value) is np.ndarray and value.dtype.kind in "biufc" and value.dtype.fields is None
+
+
+#: Kinds of NumPy dtypes whose arrays cross as data (numbers, booleans, dates and
+#: durations, fixed-width text and bytes); structured arrays of fields of these too.
+DATA_KINDS = "biufcMmUS"
+#: Most fields of a structured array.
+MAX_FIELDS = 1000
+
+
+def _simple_data_dtype(dtype: np.dtype) -> bool:
+    return (
+        dtype.kind in DATA_KINDS
+        and dtype.fields is None
+        and dtype.shape == ()
+        and not dtype.hasobject
+        and dtype.itemsize > 0
+    )
+
+
+def is_data_array(value: Any) -> bool:
+    """Return True for an exact ``numpy.ndarray`` that crosses as data.
+
+    Numeric, boolean, ``datetime64``, ``timedelta64``, fixed-width string and
+    bytes dtypes, and structured dtypes whose fields are all of those.
+    """
+    if type(value) is not np.ndarray:
+        return False
+    dtype = value.dtype
+    if dtype.fields is None:
+        return _simple_data_dtype(dtype)
+    return (
+        0 < len(dtype.fields) <= MAX_FIELDS
+        and not dtype.hasobject
+        and all(_simple_data_dtype(f[0]) for f in dtype.fields.values())
+    )
+
+
+def _dtype_node(dtype: np.dtype) -> Any:
+    """Return the JSON form of a data dtype: its string, or the fields of a structured one."""
+    if dtype.fields is None:
+        return dtype.str
+    return {
+        "names": list(dtype.names),
+        "formats": [dtype.fields[n][0].str for n in dtype.names],
+        "offsets": [dtype.fields[n][1] for n in dtype.names],
+        "itemsize": dtype.itemsize,
+    }
+
+
+def _simple_dtype(text: Any) -> np.dtype:
+    if not isinstance(text, str) or len(text) > 16:
+        raise ProtocolError("invalid dtype")
+    try:
+        dtype = np.dtype(text)
+    except TypeError as exc:
+        raise ProtocolError(f"invalid dtype {text[:20]!r}") from exc
+    if not _simple_data_dtype(dtype):
+        raise ProtocolError(f"dtype {text!r} is not data")
+    return dtype
+
+
+def _array_dtype(node: Any) -> np.dtype:
+    """Return the data dtype a message names (see :func:`is_data_array`); raise ProtocolError otherwise."""
+    if not isinstance(node, dict):
+        return _simple_dtype(node)
+    names, formats = node.get("names"), node.get("formats")
+    offsets, itemsize = node.get("offsets"), node.get("itemsize")
+    if (
+        type(names) is not list
+        or type(formats) is not list
+        or type(offsets) is not list
+        or not 0 < len(names) == len(formats) == len(offsets) <= MAX_FIELDS
+        or type(itemsize) is not int
+        or not 0 < itemsize <= 2**20
+        or not all(type(n) is str and 0 < len(n) <= 200 for n in names)
+        or len(set(names)) != len(names)
+        or not all(type(o) is int and 0 <= o < itemsize for o in offsets)
+    ):
+        raise ProtocolError("a malformed structured dtype")
+    fields = [_simple_dtype(f) for f in formats]
+    try:
+        dtype = np.dtype(
+            {"names": names, "formats": fields, "offsets": offsets, "itemsize": itemsize}
+        )
+    except (TypeError, ValueError) as exc:
+        raise ProtocolError(f"a malformed structured dtype: {str(exc)[:100]}") from None
+    return dtype
 
 
 def is_plain_scalar(value: Any) -> bool:
@@ -139,17 +250,20 @@ class Encoder:
         ref = self.ref_of(value) if kind in (np.ndarray, list, dict, np.random.Generator) else None
         if ref is not None and ref in self._seen.values():
             return {"$": "ref", "ref": ref}
-        if is_plain_array(value):
-            data = value if value.flags.c_contiguous else value.copy(order="C")  # keeps 0-d arrays
-            self.buffers.append(memoryview(data).cast("B") if data.size else memoryview(b""))
-            node = {
-                "$": "nd",
-                "dtype": data.dtype.str,
-                "shape": list(data.shape),
-                "buf": len(self.buffers) - 1,
-            }
-            if not value.flags.writeable:
-                node["ro"] = True  # a read-only array stays read-only on the other side
+        if is_data_array(value):
+            node = self._nd(value)
+        elif kind is np.str_:
+            return str(value)
+        elif kind in (bytes, np.bytes_):
+            self.buffers.append(memoryview(bytes(value)))
+            return {"$": "bytes", "buf": len(self.buffers) - 1}
+        elif kind in (np.datetime64, np.timedelta64):
+            node = self._nd(np.array(value))
+            node["scalar"] = True
+            return node
+        elif _pandas_kind(value) is not None:
+            node = self._pandas(value, depth)
+            return node if node is not None else self.fallback(value)
         elif is_plain_scalar(value):
             item = value.item()
             node = {"$": "npscalar", "dtype": value.dtype.str, "value": _scalar_item(item)}
@@ -165,6 +279,23 @@ class Encoder:
             }
         elif value is Ellipsis:
             return {"$": "ellipsis"}
+        elif kind in (set, frozenset):
+            self._path.add(id(value))
+            try:
+                items = [self.encode(v, depth + 1) for v in value]
+            finally:
+                self._path.discard(id(value))
+            return {"$": kind.__name__, "items": items}
+        elif kind in _DICT_KINDS:  # Counter, OrderedDict, defaultdict: their items, as data
+            self._path.add(id(value))
+            try:
+                items = [
+                    [self.encode(k, depth + 1), self.encode(v, depth + 1)]
+                    for k, v in dict.items(value)
+                ]
+            finally:
+                self._path.discard(id(value))
+            return {"$": "dict", "items": items, "cls": _DICT_KINDS[kind]}
         elif kind in (list, tuple, dict):
             self._path.add(id(value))
             try:
@@ -192,6 +323,117 @@ class Encoder:
             node["ref"] = ref
             self._seen[id(value)] = ref
         return node
+
+    def _nd(self, value: np.ndarray) -> dict:
+        """Return the node of a data array (its bytes go to the buffers)."""
+        data = value if value.flags.c_contiguous else value.copy(order="C")  # keeps 0-d arrays
+        if data.size and data.dtype.itemsize:
+            self.buffers.append(memoryview(data.reshape(-1).view(np.uint8)))
+        else:
+            self.buffers.append(memoryview(b""))
+        node = {
+            "$": "nd",
+            "dtype": _dtype_node(data.dtype),
+            "shape": list(data.shape),
+            "buf": len(self.buffers) - 1,
+        }
+        if not value.flags.writeable:
+            node["ro"] = True  # a read-only array stays read-only on the other side
+        return node
+
+    # --- pandas --------------------------------------------------------------------
+
+    def _label(self, value: Any) -> Any:
+        """Return the node of a column, index or series name (``_NotData`` when not data)."""
+        if type(value) in _PRIMITIVES or is_plain_scalar(value):
+            return self.encode(value)
+        if type(value) is tuple and len(value) <= 32:
+            return {"$": "tuple", "items": [self._label(v) for v in value]}
+        raise _NotData
+
+    def _column(self, values: Any) -> dict:
+        """Return the node of the values of a Series or Index (``_NotData`` when not data)."""
+        dtype = values.dtype
+        if isinstance(dtype, np.dtype):
+            array = values.to_numpy(copy=False) if hasattr(values, "to_numpy") else values
+            if dtype.kind in DATA_KINDS and is_data_array(np.asarray(array)):
+                return {"$": "pd.col", "dtype": None, "values": self._nd(np.asarray(array))}
+            if dtype.kind == "O":
+                items = list(np.asarray(array))
+                if all(type(i) in _PRIMITIVES for i in items):
+                    return {"$": "pd.col", "dtype": "object", "items": items}
+            raise _NotData
+        name = str(dtype)
+        if name in ("str", "string"):
+            items = list(values.to_numpy(dtype=object, na_value=None))
+            if all(type(i) is str or i is None for i in items):
+                return {"$": "pd.col", "dtype": name, "items": items}
+        raise _NotData
+
+    def _index(self, index: Any) -> dict:
+        pd = sys.modules["pandas"]
+        kind = type(index)
+        if kind is pd.RangeIndex:
+            return {
+                "$": "pd.range",
+                "start": index.start,
+                "stop": index.stop,
+                "step": index.step,
+                "name": self._label(index.name),
+            }
+        if kind not in (pd.Index, pd.DatetimeIndex, pd.TimedeltaIndex):
+            raise _NotData
+        if kind is pd.DatetimeIndex and index.tz is not None:
+            raise _NotData
+        freq = getattr(index, "freqstr", None)
+        return {
+            "$": "pd.index",
+            "values": self._column(index),
+            "name": self._label(index.name),
+            "freq": freq if isinstance(freq, str) and len(freq) <= 40 else None,
+        }
+
+    def _pandas(self, value: Any, depth: int) -> dict | None:
+        """Return the node of a pandas DataFrame, Series or Index of data (None for other ones)."""
+        kind = _pandas_kind(value)
+        try:
+            if kind == "index":
+                return self._index(value)
+            if kind == "series":
+                return {
+                    "$": "pd.series",
+                    "values": self._column(value),
+                    "index": self._index(value.index),
+                    "name": self._label(value.name),
+                }
+            columns = [self._column(value.iloc[:, i]) for i in range(value.shape[1])]
+            return {
+                "$": "pd.frame",
+                "columns": self._index(value.columns),
+                "index": self._index(value.index),
+                "data": columns,
+            }
+        except _NotData:
+            return None
+
+
+class _NotData(Exception):
+    """A pandas object holds something that is not data (it crosses as a handle)."""
+
+
+def _pandas_kind(value: Any) -> str | None:
+    """Return "frame", "series" or "index" for an exact pandas container; None otherwise."""
+    pd = sys.modules.get("pandas")
+    if pd is None:
+        return None
+    kind = type(value)
+    if kind is pd.DataFrame:
+        return "frame"
+    if kind is pd.Series:
+        return "series"
+    if kind in (pd.Index, pd.RangeIndex, pd.DatetimeIndex, pd.TimedeltaIndex):
+        return "index"
+    return None
 
 
 def _scalar_item(item: Any) -> Any:
@@ -299,6 +541,21 @@ class Decoder:
                 if not _plain_key(key):
                     raise ProtocolError("a dict key that is not plain data")
                 value[key] = self.decode(pair[1], depth + 1)
+            cls = node.get("cls")
+            if cls is not None:
+                if cls == "defaultdict":  # its factory stays behind: a plain dict of its items
+                    return value
+                if cls not in _DICT_CLASSES:
+                    raise ProtocolError("an unknown kind of dict")
+                return _DICT_CLASSES[cls](value)
+        elif tag in ("set", "frozenset"):
+            items = node.get("items")
+            if type(items) is not list:
+                raise ProtocolError("a set without items")
+            members = [self.decode(item, depth + 1) for item in items]
+            if not all(_plain_key(m) for m in members):
+                raise ProtocolError("a set member that is not plain data")
+            return set(members) if tag == "set" else frozenset(members)
         elif tag == "npscalar":
             return self._scalar(node)
         elif tag == "complex":
@@ -313,6 +570,10 @@ class Decoder:
             return slice(*parts)
         elif tag == "ellipsis":
             return Ellipsis
+        elif tag == "bytes":
+            return self._bytes(node)
+        elif tag in ("pd.frame", "pd.series", "pd.index", "pd.range"):
+            return self._pandas(node, depth)
         elif tag == "rng":
             value = self._generator(node, depth)
         elif tag == "ref":
@@ -336,8 +597,113 @@ class Decoder:
                 value = self.on_ref(ref, value)
         return value
 
+    def _bytes(self, node: dict) -> bytes:
+        index = node.get("buf")
+        if type(index) is not int or not 0 <= index < len(self.buffers):
+            raise ProtocolError("bytes without their data")
+        self.bytes += self.buffers[index].nbytes
+        if self.bytes > MAX_BYTES:
+            raise ProtocolError("too much array data in one message")
+        return bytes(self.buffers[index])
+
+    def _pandas(self, node: dict, depth: int) -> Any:
+        """Rebuild a pandas DataFrame, Series or Index (every part checked like any value)."""
+        import pandas as pd
+
+        tag = node["$"]
+        try:
+            if tag in ("pd.range", "pd.index"):
+                return self._pd_index(node, depth)
+            index = self._pd_index(node.get("index"), depth)
+            if tag == "pd.series":
+                values = self._pd_column(node.get("values"), len(index), depth)
+                name = self._pd_label(node.get("name"), depth)
+                return pd.Series(values, index=index, name=name, copy=False)
+            columns = self._pd_index(node.get("columns"), depth)
+            data = node.get("data")
+            if type(data) is not list or len(data) != len(columns):
+                raise ProtocolError("a malformed DataFrame")
+            parts = {
+                i: pd.Series(self._pd_column(c, len(index), depth), index=index, copy=False)
+                for i, c in enumerate(data)
+            }
+            frame = pd.DataFrame(parts, index=index)
+            frame.columns = columns
+            return frame
+        except ProtocolError:
+            raise
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise ProtocolError(f"a malformed pandas object: {str(exc)[:200]}") from None
+
+    def _pd_label(self, node: Any, depth: int) -> Any:
+        label = self.decode(node, depth + 1)
+        if not _plain_key(label):
+            raise ProtocolError("a pandas name that is not plain data")
+        return label
+
+    def _pd_index(self, node: Any, depth: int) -> Any:
+        import pandas as pd
+
+        if type(node) is not dict:
+            raise ProtocolError("a malformed pandas index")
+        self.nodes += 1
+        name = self._pd_label(node.get("name"), depth)
+        if node.get("$") == "pd.range":
+            parts = [node.get(k) for k in ("start", "stop", "step")]
+            if not all(type(p) is int and abs(p) < 2**62 for p in parts) or parts[2] == 0:
+                raise ProtocolError("a malformed range index")
+            return pd.RangeIndex(*parts, name=name)
+        if node.get("$") != "pd.index":
+            raise ProtocolError("a malformed pandas index")
+        values = self._pd_column(node.get("values"), None, depth)
+        freq = node.get("freq")
+        if freq is not None and (type(freq) is not str or len(freq) > 40):
+            raise ProtocolError("a malformed index frequency")
+        if freq is not None and getattr(values, "dtype", None) is not None:
+            kind = getattr(values.dtype, "kind", "")
+            if kind == "M":
+                return pd.DatetimeIndex(values, name=name, freq=freq)
+            if kind == "m":
+                return pd.TimedeltaIndex(values, name=name, freq=freq)
+        return pd.Index(values, name=name, copy=False)
+
+    def _pd_column(self, node: Any, length: int | None, depth: int) -> Any:
+        import pandas as pd
+
+        if type(node) is not dict or node.get("$") != "pd.col":
+            raise ProtocolError("a malformed pandas column")
+        self.nodes += 1
+        kind = node.get("dtype")
+        if kind is None:
+            values = self.decode(node.get("values"), depth + 1)
+            if type(values) is not np.ndarray or values.ndim != 1:
+                raise ProtocolError("a pandas column that is not a 1-d array")
+        elif kind in ("object", "str", "string"):
+            items = node.get("items")
+            if type(items) is not list:
+                raise ProtocolError("a malformed pandas column")
+            self.nodes += len(items)
+            if self.nodes > MAX_NODES:
+                raise ProtocolError("too many values in one message")
+            if not all(type(i) in _PRIMITIVES for i in items):
+                raise ProtocolError("a pandas column of values that are not plain data")
+            if any(type(i) is str and len(i) > MAX_STRING for i in items):
+                raise ProtocolError("a string is too long")
+            if kind == "object":
+                values = np.empty(len(items), dtype=object)
+                values[:] = items
+            else:
+                if not all(type(i) is str or i is None for i in items):
+                    raise ProtocolError("a text column with values that are not text")
+                values = pd.array(items, dtype=kind)
+        else:
+            raise ProtocolError("an unknown pandas column type")
+        if length is not None and len(values) != length:
+            raise ProtocolError("a pandas column whose length differs from its index")
+        return values
+
     def _array(self, node: dict) -> np.ndarray:
-        dtype = _dtype(node.get("dtype"))
+        dtype = _array_dtype(node.get("dtype"))
         shape = node.get("shape")
         index = node.get("buf")
         if (
@@ -361,7 +727,12 @@ class Decoder:
         if self.bytes > MAX_BYTES:
             raise ProtocolError("too much array data in one message")
         array = np.frombuffer(buffer, dtype=dtype) if nbytes else np.zeros(0, dtype=dtype)
-        array = array.reshape(shape).astype(dtype.newbyteorder("="), copy=True)
+        target = dtype.newbyteorder("=") if dtype.fields is None else dtype
+        array = array.reshape(shape).astype(target, copy=True)
+        if node.get("scalar") is True:
+            if array.ndim != 0 or dtype.kind not in "Mm":
+                raise ProtocolError("a malformed date or duration")
+            return array[()]
         if node.get("ro") is True:
             array.setflags(write=False)
         return array

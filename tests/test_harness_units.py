@@ -112,3 +112,147 @@ def test_plan_keeps_a_cell_that_rebinds_globals_dynamically():
         ("COUNTER[0] += 1\nassert COUNTER[0] == 1", {**TEST, "grade_id": "t2"}),
     )
     assert plan.make_plan(nb).skip == set()
+
+
+# --- fidelity: exceptions, imports, partial credit, data ---------------------------
+
+
+def test_student_exceptions_become_builtin_ones_the_tests_can_catch():
+    from autograder.harness.remote import StudentError, student_error
+
+    error = student_error("ValueError", "n debe ser positivo", None, ["ValueError"], ["n"])
+    assert isinstance(error, ValueError) and isinstance(error, StudentError)
+    assert str(error) == "n debe ser positivo" and error.args == ("n",)
+    with pytest.raises(ValueError, match="positivo"):
+        raise error
+    mine = student_error(
+        "SaldoInsuficiente", "sin saldo", None, ["SaldoInsuficiente", "ValueError"]
+    )
+    assert type(mine).__name__ == "SaldoInsuficiente" and isinstance(mine, ValueError)
+    assert type(mine) is type(student_error("SaldoInsuficiente", "otro", None, ["ValueError"]))
+    # a BaseException that is not an Exception, or an unknown base: a plain StudentError
+    assert type(student_error("SystemExit", "", None, ["SystemExit", "BaseException"])) is (
+        StudentError
+    )
+    assert type(student_error("Raro", "", None, ["Raro", "object"])) is StudentError
+    # the kernel names classes; it never chooses the harness's code: names only pick a base
+    odd = student_error("os.system('x')", "", None, ["KeyError"])
+    assert type(odd).__name__ == "KeyError" and isinstance(odd, KeyError)
+
+
+def test_a_student_import_binds_only_allowed_modules_under_free_names():
+    from autograder.harness.execute import Harness
+
+    source_imports = {("fractions", "Fraction", "Fraction"), ("math", "", "m")}
+    harness = Harness(lambda: None, {"f"}, imports=source_imports, trusted_names={"np"})
+    harness.imported(
+        "import numpy as np\nimport statistics as st\nimport os\nimport subprocess as sp\n"
+        "from numpy import all as assert_allclose\nfrom fractions import Fraction\n"
+        "import math as f\nfrom collections import Counter\nimport matplotlib.pyplot as plt\n"
+        "from operator import truth as all\nimport math as m\nimport math as pd\n"
+        "import numpy.linalg\nfrom numpy import testing"
+    )
+    import fractions
+    import math
+    import statistics
+
+    import matplotlib.pyplot
+    import numpy
+
+    space = harness.namespace
+    assert space["st"] is statistics and space["Fraction"] is fractions.Fraction
+    assert space["plt"] is matplotlib.pyplot and space["m"] is math  # as the source does
+    assert space["numpy"] is numpy and space["testing"] is numpy.testing
+    assert "np" not in space  # the instructor's cells bind np: a student's import never does
+    assert "os" not in space and "sp" not in space  # not allowed
+    assert "f" not in space  # a graded name comes from the kernel only
+    # a function taken out of a module, or a module under another's name: never
+    assert "assert_allclose" not in space and "all" not in space and "pd" not in space
+    assert "Counter" not in space
+
+
+def test_plan_lists_the_sources_imports_and_the_trusted_names():
+    source = _source(
+        ("import numpy as np", {"grade_id": "setup", "locked": True}),
+        ("import scipy.stats as ss\ndef f(x):\n    return x", {"grade_id": "f", "solution": True}),
+        ("assert f(1) == 1", {"grade_id": "t", "grade": True, "points": 1}),
+    )
+    made = plan.make_plan(source)
+    assert made.imports == {("scipy.stats", "", "ss")}
+    assert made.trusted_names == {"np"}
+    assert made.interface == {"f"}
+
+
+def test_a_test_cells_last_number_is_its_score(monkeypatch):
+    from autograder.harness.execute import Harness
+
+    harness = Harness(lambda: None, set())
+    outputs = harness.run("x = 3\nx / 4", "celda 1", None, result=True)
+    assert [o.output_type for o in outputs] == ["execute_result"]
+    assert outputs[0].data["text/plain"] == "0.75"
+    assert harness.run("x / 4", "celda 2", None) == []  # an instructor cell: no result
+    assert harness.run("y = x", "celda 3", None, result=True) == []
+    assert harness.run("None", "celda 4", None, result=True) == []
+
+
+def _round_trip(value):
+    encoder = protocol.Encoder(lambda v: {"$": "handle", "id": 1})
+    tree = protocol.loads(protocol.dumps(encoder.encode(value)))
+    buffers = [bytes(b) for b in encoder.buffers]
+    return protocol.Decoder(buffers, lambda r: None, lambda n: "handle").decode(tree)
+
+
+def test_pandas_and_numpy_data_cross_as_data():
+    import collections
+
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "a": [1, 2, 3],
+            "b": ["x", "y", None],
+            "c": pd.to_datetime(["2020-01-01", "2020-02-01", "2021-01-01"]),
+            "d": pd.Series(["p", 1, None], dtype=object),
+        },
+        index=pd.Index(["r1", "r2", "r3"], name="fila"),
+    )
+    pd.testing.assert_frame_equal(_round_trip(frame), frame)
+    series = pd.Series([1.0, 2.0], index=pd.date_range("2020-01-01", periods=2), name="v")
+    pd.testing.assert_series_equal(_round_trip(series), series)
+    pd.testing.assert_index_equal(_round_trip(pd.RangeIndex(0, 10, 2)), pd.RangeIndex(0, 10, 2))
+    assert _round_trip(pd.Series(["a"], dtype="category")) == "handle"  # not data: a handle
+    records = np.array([(1, b"ab", "xy")], dtype=[("i", "<i4"), ("b", "S2"), ("u", "U3")])
+    assert _round_trip(records).dtype == records.dtype and _round_trip(records) == records
+    days = np.array(["2024-01-01", "2024-03-01"], dtype="datetime64[D]")
+    np.testing.assert_array_equal(_round_trip(days), days)
+    assert _round_trip(np.datetime64("2020-01-01T10:00")) == np.datetime64("2020-01-01T10:00")
+    assert type(_round_trip(np.str_("q"))) is str and _round_trip(b"xy") == b"xy"
+    assert _round_trip({1, "a"}) == {1, "a"} and type(_round_trip(frozenset())) is frozenset
+    counted = _round_trip(collections.Counter("abca"))
+    assert type(counted) is collections.Counter and counted.most_common(1) == [("a", 2)]
+
+
+@pytest.mark.parametrize(
+    "node",
+    [
+        {"$": "nd", "dtype": "|O", "shape": [1], "buf": 0},  # objects never cross
+        {"$": "nd", "dtype": "<U0", "shape": [1], "buf": 0},
+        {"$": "nd", "dtype": {"names": ["a"], "formats": ["|O"], "offsets": [0], "itemsize": 8}},
+        {"$": "nd", "dtype": {"names": ["a", "a"], "formats": ["<i4"] * 2, "offsets": [0, 4]}},
+        {"$": "nd", "dtype": "<U2", "shape": [3], "buf": 0},  # 24 bytes declared, 8 carried
+        {"$": "pd.series", "values": {"$": "pd.col", "dtype": "object", "items": [[1]]}},
+        {
+            "$": "pd.series",
+            "index": {"$": "pd.range", "start": 0, "stop": 5, "step": 1, "name": None},
+            "values": {"$": "pd.col", "dtype": "object", "items": [1]},  # length 1, index 5
+            "name": None,
+        },
+        {"$": "set", "items": [{"$": "list", "items": []}]},
+        {"$": "dict", "items": [], "cls": "Exec"},
+    ],
+)
+def test_malformed_new_data_is_refused(node):
+    decoder = protocol.Decoder([b"\0" * 8], lambda r: None, lambda n: None)
+    with pytest.raises(protocol.ProtocolError):
+        decoder.decode(node)

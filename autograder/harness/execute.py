@@ -12,8 +12,11 @@ the harness, so nbgrader's scoring and feedback work unchanged.
 
 from __future__ import annotations
 
+import ast
+import builtins
 import contextlib
 import copy
+import importlib
 import io
 import linecache
 import os
@@ -34,7 +37,7 @@ from autograder.faults import ResilientExecute
 from . import isolation
 from . import plan as planning
 from .channel import Channel
-from .remote import Bridge, Missing, StudentError
+from .remote import Bridge, Missing, Remote, StudentError
 
 #: The kernel argument that installs the protocol's agent (autograder.run.agent).
 AGENT_LINE = "--IPKernelApp.exec_lines=import autograder.run.agent as _a; _a.install(); del _a"
@@ -57,9 +60,18 @@ class Harness:
         The definitions of the source's solutions (see :mod:`.isolation`).
     """
 
-    def __init__(self, bridge_factory, interface: set[str], reference: str = ""):
+    def __init__(
+        self,
+        bridge_factory,
+        interface: set[str],
+        reference: str = "",
+        imports: set[tuple] = frozenset(),
+        trusted_names: set[str] = frozenset(),
+    ):
         self._bridge_factory = bridge_factory
         self.reference = reference
+        self.imports = set(imports)
+        self.trusted_names = set(trusted_names)
         self._bridge: Bridge | None = None
         self.interface = set(interface)
         self.from_kernel: set[str] = set()
@@ -82,6 +94,33 @@ class Harness:
         """Record that an answer cell ran: its names now come from the kernel."""
         self.from_kernel |= names & self.interface
 
+    def imported(self, text: str) -> None:
+        """Bind here the modules a student's cell imports, as the harness's own trusted copies.
+
+        Only the imports :func:`plan.allowed_import` accepts, and only under
+        names that no instructor or test cell binds, that are not graded
+        names and not builtins: a student's import gives the tests the
+        module they expect (``np``), never a different meaning for a name
+        of the tests (``all``, ``assert_allclose``).
+        """
+        allowed = planning.ALLOWED_MODULES | {f"{m}.{a}" for m, a, _ in self.imports if a}
+        for binding in planning.module_imports(text):
+            module, attribute, name = binding
+            if (
+                not planning.allowed_import(binding, self.imports)
+                or name in self.trusted_names
+                or name in self.interface
+                or name.startswith("_")
+                or hasattr(builtins, name)
+            ):
+                continue
+            try:
+                value = _import_value(module, attribute, allowed)
+            except Exception:  # not installed here, or no such name: the tests see no binding
+                continue
+            if value is not None:
+                self.namespace[name] = value
+
     def _refresh(self) -> None:
         """Bind every student name the tests use to the kernel's current object."""
         for name in sorted(self.from_kernel):
@@ -94,12 +133,19 @@ class Harness:
             self.namespace[name] = value
 
     def run(
-        self, text: str, label: str, deadline: float | None, isolate: frozenset[str] = frozenset()
+        self,
+        text: str,
+        label: str,
+        deadline: float | None,
+        isolate: frozenset[str] = frozenset(),
+        result: bool = False,
     ) -> list[NotebookNode]:
         """Run trusted code; return the outputs for the notebook (an error output when it fails).
 
         ``isolate`` names the graded functions that the student's code calls
-        in their reference versions while this cell runs.
+        in their reference versions while this cell runs. With ``result``,
+        a last expression's value becomes the cell's ``execute_result``, as
+        IPython shows it (nbgrader reads a number there as partial credit).
         """
         if self._bridge is not None:
             self._bridge.new_generation()
@@ -115,7 +161,11 @@ class Harness:
             filename = f"<{label}>"
             # keep the text where inspect (and TensorFlow's AutoGraph) looks for source code
             linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-            code = compile(text, filename, "exec")
+            tree = ast.parse(text, filename)
+            last = None
+            if result and tree.body and isinstance(tree.body[-1], ast.Expr):
+                last = ast.Expression(tree.body.pop().value)
+            code = compile(tree, filename, "exec")
             with (
                 contextlib.redirect_stdout(stdout),
                 warnings.catch_warnings(),
@@ -125,6 +175,10 @@ class Harness:
                 if self._bridge is not None:
                     self._bridge.deadline = deadline
                 exec(code, self.namespace)  # noqa: S102  (the instructor's code, never the student's)
+                if last is not None:
+                    value = eval(compile(last, filename, "eval"), self.namespace)  # noqa: S307
+                    if value is not None:
+                        outputs.append(_execute_result(value))
         except BaseException as exc:  # a failing check, the student's error, anything
             if isinstance(exc, (SystemExit, KeyboardInterrupt)) and not isinstance(
                 exc, StudentError
@@ -197,6 +251,36 @@ class Harness:
 
 
 _ABSENT = object()
+
+
+def _import_value(module: str, attribute: str | None, allowed: set[str]) -> Any:
+    """Return what ``import module`` / ``from module import attribute`` binds, here."""
+    imported = importlib.import_module(module)
+    if attribute is None:
+        return sys.modules[module.split(".")[0]]
+    if attribute == "":
+        return imported
+    value = getattr(imported, attribute, _ABSENT)
+    if value is _ABSENT and f"{module}.{attribute}" in allowed:
+        value = importlib.import_module(f"{module}.{attribute}")
+    return None if value is _ABSENT else value
+
+
+def _execute_result(value: Any) -> NotebookNode:
+    """Return the ``execute_result`` output IPython gives a cell's last value (plain text)."""
+    if isinstance(value, (Remote, Missing)):
+        text = repr(value)
+    else:
+        try:
+            from IPython.lib.pretty import pretty
+
+            text = pretty(value, max_seq_length=1000)
+        except Exception:
+            text = object.__repr__(value)
+    return new_output(
+        "execute_result", data={"text/plain": text[:OUTPUT_LIMIT]}, execution_count=None
+    )
+
 
 #: Bytes of address space a reference called from the student's kernel may add to the harness.
 REFERENCE_MEMORY = 4 * 2**30
@@ -372,7 +456,13 @@ class TrustedExecute(ResilientExecute):
             copy.deepcopy(source) if source else None,
             resources.get("autograder_reference"),
         )
-        self._harness = Harness(self._make_bridge, self._plan.interface, self._plan.reference)
+        self._harness = Harness(
+            self._make_bridge,
+            self._plan.interface,
+            self._plan.reference,
+            self._plan.imports,
+            self._plan.trusted_names,
+        )
         with process_state():
             try:
                 return super().preprocess(nb, resources, km)
@@ -403,7 +493,7 @@ class TrustedExecute(ResilientExecute):
                 return super().preprocess_cell(cell, resources, index)  # the time-up note
             isolate = self._plan.isolate.get(index, frozenset()) if self.isolate else frozenset()
             cell.outputs = self._harness.run(
-                self._plan.trusted[index], label, self._call_deadline(), isolate
+                self._plan.trusted[index], label, self._call_deadline(), isolate, result=True
             )
             self.code_cells_executed += 1
             cell.execution_count = self.code_cells_executed
@@ -411,6 +501,7 @@ class TrustedExecute(ResilientExecute):
         cell, resources = super().preprocess_cell(cell, resources, index)
         if role == planning.STUDENT:
             self._harness.answered(self._plan.answer_names.get(index, set()))
+            self._harness.imported(cell.source)
         elif index not in self._plan.skip:
             outputs = self._harness.run(self._plan.trusted[index], label, self._call_deadline())
             self._harness.note_failure(self._plan.trusted[index], label, outputs)

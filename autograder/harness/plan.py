@@ -86,6 +86,81 @@ def imported_names(text: str) -> set[str]:
     return names
 
 
+#: Modules a student's cell may import, under their own name or :data:`ALIASES`, for the
+#: tests to use (``import numpy as np`` in an answer, ``np`` in a test): the harness imports
+#: its own copy. Any import the source's answer cells make is allowed too, exactly as written
+#: there (see :attr:`Plan.imports`).
+ALLOWED_MODULES = frozenset(
+    {"numpy", "numpy.linalg", "numpy.random", "numpy.testing", "numpy.polynomial", "numpy.fft"}
+    | {"numpy.polynomial.polynomial", "pandas", "pandas.testing", "scipy", "scipy.stats"}
+    | {"scipy.optimize", "scipy.linalg", "scipy.integrate", "scipy.interpolate", "scipy.special"}
+    | {"matplotlib", "matplotlib.pyplot", "math", "cmath", "statistics", "itertools"}
+    | {"functools", "collections", "collections.abc", "operator", "string", "re", "json", "csv"}
+    | {"fractions", "decimal", "datetime", "heapq", "bisect", "copy", "types", "typing"}
+    | {"dataclasses", "enum", "numbers", "textwrap", "unicodedata", "time", "random"}
+)
+
+
+#: The conventional short names of allowed modules.
+ALIASES = {
+    "numpy": "np",
+    "pandas": "pd",
+    "matplotlib.pyplot": "plt",
+    "matplotlib": "mpl",
+    "scipy": "sp",
+    "scipy.stats": "stats",
+    "statistics": "st",
+}
+
+
+def allowed_import(binding: tuple[str, str | None, str], imports: set) -> bool:
+    """Return whether the harness may bind a student's import ``(module, attribute, name)``.
+
+    It may when the source's answer cells make the same import (``imports``),
+    or when it imports a module of :data:`ALLOWED_MODULES` as itself (``import
+    numpy``, ``import numpy.linalg``) or under its conventional alias
+    (``import numpy as np``). Taking a function out of a module (``from math
+    import isclose as all``) only as the source does: a student's import may
+    never give a test's name another meaning.
+    """
+    module, attribute, name = binding
+    if binding in imports:
+        return True
+    if module not in ALLOWED_MODULES:
+        return False
+    if attribute is None:  # import a.b: binds a
+        return True
+    if attribute == "":  # import a.b as x
+        return name in (module.rsplit(".", 1)[-1], ALIASES.get(module))
+    full = f"{module}.{attribute}"  # from a import b: only a submodule, under its name or alias
+    return full in ALLOWED_MODULES and name in (attribute, ALIASES.get(full))
+
+
+def module_imports(text: str) -> list[tuple[str, str | None, str]]:
+    """Return the top-level imports of a cell as ``(module, attribute, bound name)``.
+
+    ``import a.b`` gives ``("a.b", None, "a")`` (the name is bound to ``a``),
+    ``import a.b as x`` gives ``("a.b", "", "x")`` and ``from a import b as
+    c`` gives ``("a", "b", "c")``. Relative and star imports are left out.
+    """
+    tree = _code(text)
+    if tree is None:
+        return []
+    found: list[tuple[str, str | None, str]] = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    found.append((alias.name, "", alias.asname))
+                else:
+                    found.append((alias.name, None, alias.name.split(".")[0]))
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                if alias.name != "*":
+                    found.append((node.module, alias.name, alias.asname or alias.name))
+    return found
+
+
 @dataclass
 class Plan:
     """The execution plan of a notebook.
@@ -106,6 +181,12 @@ class Plan:
         (see :mod:`autograder.harness.isolation`).
     reference : str
         The definitions of the source's solutions, the references of those functions.
+    imports : set of tuple
+        The imports of the source's answer cells, as :func:`module_imports` gives
+        them: a student's import may bring these into the harness (see
+        :func:`allowed_import`).
+    trusted_names : set of str
+        Names the instructor's and test cells bind: a student's import never rebinds them.
     """
 
     roles: list[str] = field(default_factory=list)
@@ -115,6 +196,8 @@ class Plan:
     answer_names: dict[int, set[str]] = field(default_factory=dict)
     isolate: dict[int, frozenset[str]] = field(default_factory=dict)
     reference: str = ""
+    imports: set[tuple] = field(default_factory=set)
+    trusted_names: set[str] = field(default_factory=set)
 
 
 def _key(cell: NotebookNode) -> tuple[str, str] | None:
@@ -139,6 +222,11 @@ def make_plan(
     itself); a notebook of many mutants gives its source here.
     """
     plan = _roles(nb, source)
+    for cell in (source or nb).cells:
+        if cell.cell_type == "code" and source_role(cell) == STUDENT:
+            plan.imports |= set(module_imports(cell.source))
+    for text in plan.trusted.values():
+        plan.trusted_names |= top_level_names(text)
     _plan_isolation(nb, source, reference, plan)
     plan.skip = _unneeded(nb, plan)
     return plan

@@ -55,13 +55,118 @@ _WARNINGS = {
 
 
 class StudentError(Exception):
-    """The student's code raised an exception in the kernel (or the kernel failed)."""
+    """The student's code raised an exception in the kernel (or the kernel failed).
+
+    :func:`student_error` makes it an instance of a harness-made subclass of
+    the builtin exception the student's one derives from, so tests that
+    expect a ``ValueError`` catch it as stock nbgrader's would.
+    """
 
     def __init__(self, ename: str, evalue: str, traceback: list[str] | None = None):
         super().__init__(evalue)
         self.ename = ename
         self.evalue = evalue
         self.traceback = traceback or [f"{ename}: {evalue}"]
+
+    def __str__(self) -> str:
+        return self.evalue
+
+
+#: Builtin exceptions a student's exception may become (a harness-made subclass of each).
+#: Only ``Exception`` subclasses whose constructor takes any arguments; the kernel names
+#: them, the harness picks the class, so the kernel never chooses code to run here.
+BUILTIN_ERRORS: dict[str, type[Exception]] = {
+    cls.__name__: cls
+    for cls in (
+        ArithmeticError,
+        AssertionError,
+        AttributeError,
+        BufferError,
+        EOFError,
+        FileExistsError,
+        FileNotFoundError,
+        FloatingPointError,
+        ImportError,
+        IndexError,
+        IsADirectoryError,
+        KeyError,
+        LookupError,
+        MemoryError,
+        ModuleNotFoundError,
+        NameError,
+        NotADirectoryError,
+        NotImplementedError,
+        OSError,
+        OverflowError,
+        PermissionError,
+        RecursionError,
+        RuntimeError,
+        StopIteration,
+        TimeoutError,
+        TypeError,
+        UnboundLocalError,
+        ValueError,
+        ZeroDivisionError,
+        Exception,
+    )
+}
+#: Exceptions of the libraries every course has (NumPy's), by name, like :data:`BUILTIN_ERRORS`.
+LIBRARY_ERRORS: dict[str, type[Exception]] = {
+    "LinAlgError": np.linalg.LinAlgError,
+    "AxisError": np.exceptions.AxisError,
+}
+#: Most exception classes made for one grader process (then plain :class:`StudentError`).
+MAX_ERROR_CLASSES = 2000
+_ERROR_CLASSES: dict[tuple[str, str], type[StudentError]] = {}
+
+
+def error_class(ename: str, mro: Any = None) -> type[StudentError] | None:
+    """Return the harness-made exception class for a student's exception class, or None.
+
+    It is named ``ename`` and derives from :class:`StudentError` and from the
+    first of :data:`BUILTIN_ERRORS` or :data:`LIBRARY_ERRORS` among ``ename``
+    and ``mro`` (the names of the student's class's bases, most derived
+    first). The same name and base
+    give the same class, so a test's ``except SaldoInsuficiente`` (the
+    student's class, read from the kernel) catches what the student raises.
+    """
+    names = [ename]
+    if isinstance(mro, list):
+        names += [n for n in mro[:40] if isinstance(n, str)]
+    known = {**BUILTIN_ERRORS, **LIBRARY_ERRORS}
+    base = next((known[n] for n in names if n in known), None)
+    if base is None:
+        return None
+    name = ename if ename.isidentifier() and len(ename) <= 80 else base.__name__
+    key = (name, base.__name__)
+    cls = _ERROR_CLASSES.get(key)
+    if cls is None and len(_ERROR_CLASSES) < MAX_ERROR_CLASSES:
+        module = "builtins" if name == base.__name__ else "__main__"
+        cls = type(name, (StudentError, base), {"__module__": module, "__qualname__": name})
+        _ERROR_CLASSES[key] = cls
+    return cls
+
+
+def student_error(
+    ename: str, evalue: str, traceback: list[str] | None = None, mro: Any = None, args: Any = None
+) -> StudentError:
+    """Return the :class:`StudentError` for an exception the kernel reports.
+
+    Its class is named ``ename`` and derives from :class:`StudentError` and
+    from the first builtin exception of :data:`BUILTIN_ERRORS` among
+    ``ename`` and the names of its classes (``mro``, most derived first), so
+    ``pytest.raises(ValueError)`` and ``except ValueError`` catch the
+    student's ``ValueError`` and its subclasses. ``args`` (plain data only)
+    become the exception's ``args``.
+    """
+    error = (error_class(ename, mro) or StudentError)(ename, evalue, traceback)
+    if (
+        isinstance(args, list)
+        and len(args) <= 8
+        and all(type(a) in (str, int, float, bool, type(None)) for a in args)
+    ):
+        error.args = tuple(a[:4000] if isinstance(a, str) else a for a in args)
+    return error
 
 
 class Bridge:
@@ -192,7 +297,15 @@ class Bridge:
         kind = node.get("kind")
         name = str(node.get("type", "?"))[:80]
         if kind == "class":
+            mro = node.get("mro")
+            if isinstance(mro, list) and "BaseException" in mro:
+                # the student's exception class: a class of the harness's own making
+                made = error_class(name, mro)
+                if made is not None:
+                    return made
             return RemoteClass(self, node["id"], name)
+        if kind == "generator":
+            return RemoteGenerator(self, node["id"], name, False)
         return Remote(self, node["id"], name, kind == "function")
 
     def _keep(self, ref: int, value: Any) -> Any:
@@ -268,12 +381,14 @@ class Bridge:
         try:
             reply, reply_buffers = self.channel.request(request, buffers, self._timeout())
             if not reply.get("ok"):
-                raise StudentError(
+                raise student_error(
                     _text(reply.get("ename"), 200) or "Error",
                     _text(reply.get("evalue"), 4000),
                     [_text(line, 2000) for line in reply.get("traceback", [])[:30]]
                     if isinstance(reply.get("traceback"), list)
                     else None,
+                    reply.get("mro"),
+                    reply.get("args"),
                 )
             value = self.decode(reply.get("value"), reply_buffers)
             after = reply.get("after", [])
@@ -467,7 +582,13 @@ class Remote:
 
     def __iter__(self):
         value = self._ask("iter")
-        return iter(value if isinstance(value, list) else [])
+        if isinstance(value, Remote):
+            return value  # the kernel's iterator: its items come one request each
+        return iter(value if isinstance(value, (list, tuple)) else [])
+
+    def __next__(self):
+        """Ask the kernel for the next item (its ``StopIteration`` ends the loop here too)."""
+        return self._ask("next")
 
     def __float__(self) -> float:
         value = self._ask("float")
@@ -494,6 +615,19 @@ class Remote:
 
     def __hash__(self) -> int:
         return id(self)
+
+
+class RemoteGenerator(Remote):
+    """A generator of the student's kernel: ``isinstance(g, types.GeneratorType)`` holds."""
+
+    __slots__ = ()
+
+    @property
+    def __class__(self):  # noqa: D105  (what isinstance and the ABCs look at)
+        return types.GeneratorType
+
+    def __iter__(self):
+        return self
 
 
 class RemoteClass(Remote):

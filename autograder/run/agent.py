@@ -27,6 +27,7 @@ import json
 import sys
 import time
 import traceback
+import types
 import warnings
 from typing import Any
 
@@ -104,12 +105,17 @@ class Agent:
             kind = "class"
         elif type(obj).__name__ == "module":
             kind = "module"
+        elif isinstance(obj, types.GeneratorType):
+            kind = "generator"
         elif callable(obj):
             kind = "function"
         else:
             kind = "object"
         name = getattr(type(obj), "__name__", "?") if kind != "class" else obj.__name__
-        return {"$": "handle", "id": ident, "kind": kind, "type": str(name)[:80]}
+        node = {"$": "handle", "id": ident, "kind": kind, "type": str(name)[:80]}
+        if kind == "class" and issubclass(obj, BaseException):
+            node["mro"] = [str(getattr(c, "__name__", "?"))[:80] for c in obj.__mro__[:40]]
+        return node
 
     def _ref_of(self, obj: Any) -> int:
         """Return the number of a mutable object: the harness's (> 0) or, for one of ours, < 0.
@@ -431,15 +437,17 @@ def _apply(op: str, obj: Any, args: Any, name: Any) -> Any:
     if op == "len":
         return len(obj)
     if op == "iter":
-        return list(obj)
+        return iter(obj)  # an iterator stays here: the harness asks for its items one by one
+    if op == "next":
+        return next(obj)
     if op == "float":
         return float(obj)
     if op == "int":
         return int(obj)
     if op == "bool":
         return bool(obj)
-    if op == "isinstance":
-        return isinstance(obj, args)
+    if op == "isinstance":  # the request is about a class: is the argument one of its instances?
+        return isinstance(obj, type) and isinstance(args, obj)
     if op == "repr":
         return repr(obj)[:2000]
     raise protocol.ProtocolError(f"unknown request {op!r}")
@@ -492,6 +500,15 @@ def _error(exc: BaseException) -> dict:
         "ename": type(exc).__name__[:200],
         "evalue": str(exc)[:4000],
         "traceback": [line[:2000] for line in lines[-30:]],
+        # the names of its classes: the harness raises a subclass of the nearest builtin one
+        "mro": [getattr(cls, "__name__", "?")[:80] for cls in type(exc).__mro__[:40]],
+        "args": [
+            a[:4000] if isinstance(a, str) else a
+            for a in exc.args[:8]
+            if type(a) in (str, int, float, bool, type(None))
+        ]
+        if all(type(a) in (str, int, float, bool, type(None)) for a in exc.args[:8])
+        else [str(exc)[:4000]],
     }
 
 
