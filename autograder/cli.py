@@ -133,12 +133,73 @@ def print_grades(root: Path, assignments: list[str] | None = None) -> None:
         )
 
 
+#: The two lines that wire a course to autograder (see :mod:`autograder.config`).
+ADOPT_LINES = "`from autograder import configure; configure(c)`"
+
+
+def diagnose_pipeline(config) -> str | None:
+    """Name what in the course's configuration keeps its kernels out of the sealed unit.
+
+    The probe kernel of :func:`inspect_execution` decides whether the unit is
+    sealed; this only reads the configuration to tell the instructor why it is
+    not, and what to change.
+
+    Parameters
+    ----------
+    config : traitlets.config.Config
+        The course configuration.
+
+    Returns
+    -------
+    str or None
+        The cause and its fix, in one sentence; None when the configuration asks for the
+        sealed unit (then a missing layer is the machine's: bubblewrap).
+    """
+    from nbgrader.preprocessors import Execute
+
+    from .config import is_configured
+    from .faults import ResilientExecute
+    from .grade.executor import autograde_steps
+
+    steps = [s for s in autograde_steps(config) if isinstance(s, type) and issubclass(s, Execute)]
+    if not steps:
+        return (
+            "c.Autograde.autograde_preprocessors in nbgrader_config.py has no execute step, so "
+            "nothing would run the notebooks. Fix: delete that setting and add "
+            f"{ADOPT_LINES} at the end of nbgrader_config.py"
+        )
+    if not issubclass(steps[0], ResilientExecute):
+        if not is_configured(config):
+            return (
+                "nbgrader_config.py does not use autograder: its autograde pipeline runs "
+                f"nbgrader's {steps[0].__name__}, which starts kernels without the sealed unit. "
+                f"Fix: add {ADOPT_LINES} at the end of nbgrader_config.py"
+            )
+        return (
+            "c.Autograde.autograde_preprocessors in nbgrader_config.py "
+            f"runs nbgrader's {steps[0].__name__}, which starts kernels without the sealed "
+            "unit. Fix: delete that setting (configure(c) then sets the safe pipeline), or put "
+            "autograder.harness.execute.TrustedExecute in place of Execute"
+        )
+    for section in [c.__name__ for c in steps[0].mro() if c.__name__ in config] + [
+        "SandboxKernelManager"
+    ]:
+        if config[section].get("sandbox") is False:
+            return (
+                f"nbgrader_config.py sets c.{section}.sandbox = False, which starts kernels "
+                "without the sealed unit. Fix: delete that line (or pass --unsandboxed to grade "
+                "trusted code without isolation)"
+            )
+    return None
+
+
 def inspect_execution(root: Path) -> tuple[str, list[str]]:
     """Start a kernel exactly as grading will, ask it what it sees, and judge it.
 
     The execute step and its kernel manager are taken from the course's
-    ``Autograde.autograde_preprocessors``; a probe cell reports the kernel's
-    namespaces, uid, limits, environment and whether the course is visible.
+    ``Autograde.autograde_preprocessors`` (nbgrader's default pipeline when the
+    course sets none); a probe cell reports the kernel's namespaces, uid,
+    limits, environment and whether the course is visible.
 
     Returns
     -------
@@ -153,11 +214,12 @@ def inspect_execution(root: Path) -> tuple[str, list[str]]:
     from nbgrader.preprocessors import Execute
 
     from . import sandbox
+    from .grade.executor import autograde_steps
 
     config = tools.load_config(root)
     steps = [
         step
-        for step in config.Autograde.get("autograde_preprocessors", [])
+        for step in autograde_steps(config)
         if isinstance(step, type) and issubclass(step, Execute)
     ]
     if not steps:
@@ -253,10 +315,15 @@ def cmd_grade(root: Path, args: argparse.Namespace) -> int:
         status, missing = inspect_execution(root)
         if missing:
             print(status, file=sys.stderr)
+            cause = diagnose_pipeline(tools.load_config(root))
+            fix = (
+                f"Cause: {cause}."
+                if cause
+                else f"Fix: `{INSTALL_HINT}` (as root, on Debian/Ubuntu), or pass --unsandboxed "
+                "to grade without isolation (unsafe)."
+            )
             print(
-                f"refusing to grade: missing isolation layer(s): {', '.join(missing)}. "
-                f"Fix: `{INSTALL_HINT}` (as root, on Debian/Ubuntu), or pass --unsandboxed "
-                "to grade without isolation (unsafe).",
+                f"refusing to grade: missing isolation layer(s): {', '.join(missing)}. {fix}",
                 file=sys.stderr,
             )
             return 2
