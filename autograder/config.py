@@ -15,8 +15,9 @@ Settings it reads or fills in (the course may set any of them before the call):
 
 ``c.Autograder.language``
     The language of everything the grader shows a student (feedback labels, repair
-    notes, the harness's messages): ``"es"`` (the default) or ``"en"``. Instructor
-    output is always English.
+    notes, the harness's messages, through :func:`autograder.i18n.t`): ``"es"`` (the
+    default) or ``"en"``. Instructor output is always English. ``configure`` also makes it
+    the grader process's language (:func:`autograder.i18n.set_language`).
 ``c.TrustedExecute.harness``
     Evaluate test cells in the trusted harness (default here: on).
 ``c.TrustedExecute.isolate``
@@ -33,9 +34,6 @@ Settings it reads or fills in (the course may set any of them before the call):
 """
 
 from __future__ import annotations
-
-#: The languages of the student-facing catalogue (see :mod:`autograder.i18n`).
-LANGUAGES = ("es", "en")
 
 #: The marker :func:`configure` leaves in the config, so that a second call changes nothing.
 _DONE = "_autograder_configured"
@@ -102,20 +100,19 @@ def configure(c) -> None:
     Raises
     ------
     ValueError
-        When ``c.Autograder.language`` is not one of :data:`LANGUAGES`.
+        When ``c.Autograder.language`` is not a language of :mod:`autograder.i18n`.
     """
     from nbgrader.converters import GenerateAssignment
 
+    from . import i18n
     from .bundle import SetupCell
 
-    language = c.Autograder.get("language", "es")
-    if language not in LANGUAGES:
-        raise ValueError(
-            f"c.Autograder.language = {language!r}: the grader speaks {', '.join(LANGUAGES)}"
-        )
+    language = i18n.language_of(c)
+    # the harness, in the grader's process, speaks the language of the course it grades
+    i18n.set_language(language)
     if c.Autograder.get(_DONE):
         return
-    _default(c.Autograder, "language", "es")
+    _default(c.Autograder, "language", language)
     _default(c.TrustedExecute, "harness", True)
     _default(c.TrustedExecute, "isolate", False)
     _default(c.ResilientExecute, "sandbox", True)
