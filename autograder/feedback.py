@@ -112,6 +112,8 @@ def clean_html(markup: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+
+
 _URL_SCHEME = re.compile(r"(?i)(javascript|vbscript|data)\s*:")
 
 
@@ -149,9 +151,7 @@ class SanitizeOutputs(Preprocessor):
             if not is_locked(cell) or is_solution(cell):
                 # "<" only: idempotent (the feedback sanitizes an already sanitized notebook)
                 blocked = t("feedback.blocked_scheme", language_of(self.config))
-                cell.source = _URL_SCHEME.sub(
-                    rf"\1-{blocked}:", cell.source.replace("<", "&lt;")
-                )
+                cell.source = _URL_SCHEME.sub(rf"\1-{blocked}:", cell.source.replace("<", "&lt;"))
             for name, attachment in list(cell.get("attachments", {}).items()):
                 kept = {k: v for k, v in attachment.items() if k in SAFE_MIME[1:]}
                 if kept:
