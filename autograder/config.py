@@ -31,9 +31,15 @@ Settings it reads or fills in (the course may set any of them before the call):
     nbgrader's default with ``HideHiddenTests`` and ``SanitizeOutputs`` after ``GetGrades``.
 ``c.GenerateAssignment.preprocessors``
     nbgrader's default preceded by ``SetupCell`` (writes ``c.StudentBundle.package_url``).
+``c.Execute.extra_arguments``
+    The course's list, plus ``--IPKernelApp.no_stdout=True`` (no kernel banner on the
+    instructor's terminal).
 """
 
 from __future__ import annotations
+
+#: The kernel argument that keeps ipykernel's start-up banner off the instructor's terminal.
+QUIET_KERNEL = "--IPKernelApp.no_stdout=True"
 
 #: The marker :func:`configure` leaves in the config, so that a second call changes nothing.
 _DONE = "_autograder_configured"
@@ -120,6 +126,11 @@ def configure(c) -> None:
     _default(c.GenerateFeedback, "preprocessors", feedback_pipeline())
     steps = GenerateAssignment.class_traits()["preprocessors"].default()
     _default(c.GenerateAssignment, "preprocessors", [SetupCell, *steps])
+    # ipykernel prints its Ctrl-C note and connection info on the grader's terminal at every
+    # start; the kernel's own output still reaches the notebook (added to the course's list)
+    arguments = list(c.Execute.get("extra_arguments", []))
+    if QUIET_KERNEL not in arguments:
+        c.Execute.extra_arguments = [*arguments, QUIET_KERNEL]
     # (the kernels of any course get the agent's line from the harness itself)
     c.Autograder[_DONE] = True
 
