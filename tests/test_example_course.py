@@ -155,3 +155,23 @@ def test_feedback_export_report_validate_work_on_it(graded, capsys):
     assert "pending" in report  # written answers awaiting a grade are not failures
     assert cli.main(["--course", str(ours), "validate", "ps1"]) == 0
     assert "ps1: ok" in capsys.readouterr().out
+
+
+def test_feedback_in_the_language_of_an_english_course(graded, tmp_path, monkeypatch):
+    from autograder import i18n
+
+    monkeypatch.setenv(i18n.VARIABLE, "es")  # configure(c) sets the process's: restored
+    course = tmp_path / "english"
+    shutil.copytree(graded[0], course, ignore=shutil.ignore_patterns("feedback"))
+    config = course / "nbgrader_config.py"
+    two_lines = "from autograder import configure"
+    config.write_text(
+        config.read_text().replace(two_lines, 'c.Autograder.language = "en"\n' + two_lines)
+    )
+    assert cli.main(["--course", str(course), "feedback", "ps1"]) == 0
+    page = (course / "feedback" / "hacker" / "ps1" / "problem1.html").read_text()
+    assert '<html lang="en">' in page
+    assert "Score" in page and "Written answer" in page
+    assert "# Hidden test: its code is not shown, only its result." in page
+    assert "Puntuación" not in page and "Prueba oculta" not in page
+    assert "squares(-4)" not in page
