@@ -45,17 +45,8 @@ c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 # is missing (Colab, a JupyterHub without it): the URL, or a path on the hub, of the wheel
 # that `autograder bundle` writes, once published (see the README). Empty: the notebook
 # asks the student to install the wheel by hand. `autograder release` writes it into
-# release/ (the `SetupCell` preprocessor below); release and commit after changing it.
+# release/ (the `SetupCell` preprocessor that `configure` installs); release and commit after changing it.
 c.StudentBundle.package_url = ""
-# Like the rest of this file's wiring, it fails loudly when the course package is missing.
-from nbgrader.converters import GenerateAssignment  # noqa: E402
-
-from autograder.bundle import SetupCell  # noqa: E402
-
-c.GenerateAssignment.preprocessors = [
-    SetupCell,  # first, so that nbgrader's checksums cover the written line
-    *GenerateAssignment.class_traits()["preprocessors"].default(),
-]
 
 # --- Execution --------------------------------------------------------------
 KERNEL_MEMORY_LIMIT = 8 * 2**30  # bytes
@@ -101,56 +92,30 @@ c.OverwriteCells.missing_cell_notification = (
     "# Esta celda de prueba faltaba en tu entrega (id: {cell_id}); se restauró para calificar.\n"
 )
 
-# --- Feedback ----------------------------------------------------------------
-# Students see which tests passed and the checks' messages, never the hidden
-# test code (nbgrader shows it by default), so tests can be reused.
-# The wiring below fails loudly when the course package is missing: grading
-# must never fall back to nbgrader's defaults (no sandbox, no time limit).
-from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
-from nbgrader.preprocessors import (  # noqa: E402
-    AssignLatePenalties,
-    CheckCellMetadata,
-    GetGrades,
-    IgnorePattern,
-    LimitOutput,
-    SaveAutoGrades,
-)
-
-from autograder.feedback import HideHiddenTests, SanitizeOutputs  # noqa: E402
-from autograder.harness.execute import TrustedExecute  # noqa: E402
-
-c.GenerateFeedback.preprocessors = [
-    GetGrades,
-    HideHiddenTests,
-    SanitizeOutputs,
-    CSSHTMLHeaderPreprocessor,
-]
-
-# --- Faults and the sandbox ----------------------------------------------------
+# --- Grading policy ------------------------------------------------------------
 # Submissions run in ``autograder.sandbox``'s sealed unit (bubblewrap: own
 # namespaces, no network, no host sockets, only the Python installation, the
 # course package and data/ visible, read-only; an unprivileged uid; resource,
-# disk and output caps). A kernel that dies
-# or ignores the interrupt keeps the points of the tests that passed before it
-# (nbgrader would fail the whole notebook), and the whole notebook has a time
-# limit: the cells left when it is spent score 0 with a note.
-c.ResilientExecute.sandbox = True
-# The trusted harness (autograder.harness): every test cell, visible and hidden, is evaluated
-# in the grader's process, never in the student's kernel, which it reaches only through a
-# data-only protocol (see README, "How tests are evaluated").
-c.TrustedExecute.harness = True
+# disk and output caps); every test cell, visible and hidden, is evaluated by the trusted
+# harness in the grader's process (see README, "How tests are evaluated"). A kernel that
+# dies or ignores the interrupt keeps the points of the tests that passed before it, and
+# the whole notebook has a time limit: the cells left when it is spent score 0 with a note.
 c.ResilientExecute.notebook_timeout = 1200  # seconds; the slowest solution takes about 3 min
 c.SandboxKernelManager.memory_limit = KERNEL_MEMORY_LIMIT
 # CPU seconds, a backstop behind the time limits: every core busy for twice the notebook limit.
 c.SandboxKernelManager.cpu_limit = 2 * (os.cpu_count() or 2) * 1200
-c.Autograde.autograde_preprocessors = [
-    TrustedExecute,
-    IgnorePattern,
-    ClearMetadataPreprocessor,
-    LimitOutput,
-    SaveAutoGrades,
-    AssignLatePenalties,
-    CheckCellMetadata,
-    # last: the autograded notebook (shown by the formgrader) holds no live student HTML
-    SanitizeOutputs,
-]
+# Cascade isolation, this course's choice (autograder's default leaves it off): while a test
+# cell runs, the other graded functions are the reference's, so a mistake in one function
+# costs that function's points only, not those of every later test that calls it.
+c.TrustedExecute.isolate = True
+# What students read (feedback, notes, the harness's messages) is in Spanish.
+c.Autograder.language = "es"
+
+# --- Wiring ---------------------------------------------------------------------
+# The sealed unit, the trusted harness, safe feedback (hidden tests never shown, student
+# HTML sanitized) and the student-version setup cell: autograder.config.configure, which
+# keeps every setting above. It fails loudly when the course package is missing: grading
+# must never fall back to nbgrader's defaults (no sandbox, no time limit).
+from autograder import configure  # noqa: E402
+
+configure(c)

@@ -54,11 +54,33 @@ def _nothing_to_do(message: str, named: bool) -> int:
     return 1 if named else 0
 
 
+def _report_broken(verb: str, broken: list[tuple[str, str]]) -> int:
+    """Print the assignments a verb could not handle (it went on with the others); 1 if any."""
+    for assignment, error in broken:
+        print(f"  ! {verb} failed for {assignment}: {error}", file=sys.stderr)
+    if broken:
+        names = ", ".join(a for a, _ in broken)
+        print(f"{verb}: {len(broken)} assignment(s) failed: {names}", file=sys.stderr)
+    return 1 if broken else 0
+
+
+def _first_lines(exc: Exception, lines: int = 6) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return "\n    ".join(text.splitlines()[:lines])
+
+
 def cmd_release(root: Path, args: argparse.Namespace) -> int:
-    """Generate the student versions into ``release/``."""
-    for path in tools.release(root, _ids(root, args.ids)):
-        print(f"released {path.relative_to(root)}")
-    return 0
+    """Generate the student versions into ``release/``; a broken assignment does not stop the others."""
+    broken = []
+    for assignment in _ids(root, args.ids):
+        try:
+            paths = tools.release(root, [assignment])
+        except Exception as exc:  # noqa: BLE001  (reported at the end; the others go on)
+            broken.append((assignment, _first_lines(exc)))
+            continue
+        for path in paths:
+            print(f"released {path.relative_to(root)}")
+    return _report_broken("release", broken)
 
 
 def validate_assignment(root: Path, assignment: str) -> list[str]:
@@ -111,15 +133,24 @@ def _run_beside_files(root: Path, assignment: str, nb) -> dict[str, tools.CellRe
 
 
 def cmd_validate(root: Path, args: argparse.Namespace) -> int:
-    """Validate assignments; exit status 1 on any problem (unlike ``nbgrader validate``)."""
-    problems = []
+    """Validate assignments; exit status 1 on any problem (unlike ``nbgrader validate``).
+
+    An assignment that cannot be validated at all (nbgrader refuses to generate it, a
+    kernel fails to start) is reported as broken, and the others are validated.
+    """
+    problems, broken = [], []
     for assignment in _ids(root, args.ids):
-        found = validate_assignment(root, assignment)
+        try:
+            found = validate_assignment(root, assignment)
+        except Exception as exc:  # noqa: BLE001  (reported at the end; the others go on)
+            print(f"{assignment}: BROKEN (could not be validated)")
+            broken.append((assignment, _first_lines(exc)))
+            continue
         print(f"{assignment}: {'ok' if not found else f'{len(found)} problem(s)'}")
         problems += found
     for problem in problems:
         print(f"  - {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    return max(1 if problems else 0, _report_broken("validate", broken))
 
 
 def print_grades(root: Path, assignments: list[str] | None = None) -> None:
@@ -133,12 +164,73 @@ def print_grades(root: Path, assignments: list[str] | None = None) -> None:
         )
 
 
+#: The two lines that wire a course to autograder (see :mod:`autograder.config`).
+ADOPT_LINES = "`from autograder import configure; configure(c)`"
+
+
+def diagnose_pipeline(config) -> str | None:
+    """Name what in the course's configuration keeps its kernels out of the sealed unit.
+
+    The probe kernel of :func:`inspect_execution` decides whether the unit is
+    sealed; this only reads the configuration to tell the instructor why it is
+    not, and what to change.
+
+    Parameters
+    ----------
+    config : traitlets.config.Config
+        The course configuration.
+
+    Returns
+    -------
+    str or None
+        The cause and its fix, in one sentence; None when the configuration asks for the
+        sealed unit (then a missing layer is the machine's: bubblewrap).
+    """
+    from nbgrader.preprocessors import Execute
+
+    from .config import is_configured
+    from .faults import ResilientExecute
+    from .grade.executor import autograde_steps
+
+    steps = [s for s in autograde_steps(config) if isinstance(s, type) and issubclass(s, Execute)]
+    if not steps:
+        return (
+            "c.Autograde.autograde_preprocessors in nbgrader_config.py has no execute step, so "
+            "nothing would run the notebooks. Fix: delete that setting and add "
+            f"{ADOPT_LINES} at the end of nbgrader_config.py"
+        )
+    if not issubclass(steps[0], ResilientExecute):
+        if not is_configured(config):
+            return (
+                "nbgrader_config.py does not use autograder: its autograde pipeline runs "
+                f"nbgrader's {steps[0].__name__}, which starts kernels without the sealed unit. "
+                f"Fix: add {ADOPT_LINES} at the end of nbgrader_config.py"
+            )
+        return (
+            "c.Autograde.autograde_preprocessors in nbgrader_config.py "
+            f"runs nbgrader's {steps[0].__name__}, which starts kernels without the sealed "
+            "unit. Fix: delete that setting (configure(c) then sets the safe pipeline), or put "
+            "autograder.harness.execute.TrustedExecute in place of Execute"
+        )
+    for section in [c.__name__ for c in steps[0].mro() if c.__name__ in config] + [
+        "SandboxKernelManager"
+    ]:
+        if config[section].get("sandbox") is False:
+            return (
+                f"nbgrader_config.py sets c.{section}.sandbox = False, which starts kernels "
+                "without the sealed unit. Fix: delete that line (or pass --unsandboxed to grade "
+                "trusted code without isolation)"
+            )
+    return None
+
+
 def inspect_execution(root: Path) -> tuple[str, list[str]]:
     """Start a kernel exactly as grading will, ask it what it sees, and judge it.
 
     The execute step and its kernel manager are taken from the course's
-    ``Autograde.autograde_preprocessors``; a probe cell reports the kernel's
-    namespaces, uid, limits, environment and whether the course is visible.
+    ``Autograde.autograde_preprocessors`` (nbgrader's default pipeline when the
+    course sets none); a probe cell reports the kernel's namespaces, uid,
+    limits, environment and whether the course is visible.
 
     Returns
     -------
@@ -153,11 +245,13 @@ def inspect_execution(root: Path) -> tuple[str, list[str]]:
     from nbgrader.preprocessors import Execute
 
     from . import sandbox
+    from .config import QUIET_KERNEL
+    from .grade.executor import autograde_steps
 
     config = tools.load_config(root)
     steps = [
         step
-        for step in config.Autograde.get("autograde_preprocessors", [])
+        for step in autograde_steps(config)
         if isinstance(step, type) and issubclass(step, Execute)
     ]
     if not steps:
@@ -170,7 +264,8 @@ def inspect_execution(root: Path) -> tuple[str, list[str]]:
     async def probe() -> dict:
         with tempfile.TemporaryDirectory() as folder:
             manager = manager_class(config=config)
-            await manager.start_kernel(cwd=folder)
+            # no ipykernel banner on the instructor's terminal
+            await manager.start_kernel(cwd=folder, extra_arguments=[QUIET_KERNEL])
             client = manager.client()
             client.start_channels()
             try:
@@ -224,6 +319,17 @@ def cmd_grade(root: Path, args: argparse.Namespace) -> int:
 
     ids = _ids(root, args.ids)
     tasks = [(a, s) for a in ids for s in tools.submissions(root, a)]
+    students = list(dict.fromkeys(getattr(args, "student", None) or []))
+    if students:
+        handed_in = {s for _, s in tasks}
+        unknown = [s for s in students if s not in handed_in]
+        if unknown:
+            folder = tools.get_course(root).coursedir.submitted_directory
+            raise Refusal(
+                f"no submission of {', '.join(ids)} by {', '.join(unknown)} in {folder}/ "
+                "(--student takes the name of a student's folder there)"
+            )
+        tasks = [(a, s) for a, s in tasks if s in students]
     if not tasks:
         folder = tools.get_course(root).coursedir.submitted_directory
         return _nothing_to_do(
@@ -253,10 +359,15 @@ def cmd_grade(root: Path, args: argparse.Namespace) -> int:
         status, missing = inspect_execution(root)
         if missing:
             print(status, file=sys.stderr)
+            cause = diagnose_pipeline(tools.load_config(root))
+            fix = (
+                f"Cause: {cause}."
+                if cause
+                else f"Fix: `{INSTALL_HINT}` (as root, on Debian/Ubuntu), or pass --unsandboxed "
+                "to grade without isolation (unsafe)."
+            )
             print(
-                f"refusing to grade: missing isolation layer(s): {', '.join(missing)}. "
-                f"Fix: `{INSTALL_HINT}` (as root, on Debian/Ubuntu), or pass --unsandboxed "
-                "to grade without isolation (unsafe).",
+                f"refusing to grade: missing isolation layer(s): {', '.join(missing)}. {fix}",
                 file=sys.stderr,
             )
             return 2
@@ -269,7 +380,9 @@ def cmd_grade(root: Path, args: argparse.Namespace) -> int:
     print(f"grading {len(tasks)} submission(s) with {where}")
     progress = Progress()
     try:
-        results = coordinator.grade(tasks, force=getattr(args, "force", False), progress=progress)
+        # a named student is graded again even when the submission did not change
+        force = getattr(args, "force", False) or bool(students)
+        results = coordinator.grade(tasks, force=force, progress=progress)
     except ClusterUnavailable as exc:
         print(progress.close(), file=sys.stderr)
         print(
@@ -456,6 +569,12 @@ def main(argv: list[str] | None = None) -> int:
                 "--force",
                 action="store_true",
                 help="grade again the submissions unchanged since they were graded",
+            )
+            p.add_argument(
+                "--student",
+                action="append",
+                metavar="ID",
+                help="grade (again) this student's submissions only; repeat for several",
             )
             p.add_argument(
                 "--unsandboxed",

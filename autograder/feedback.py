@@ -7,8 +7,11 @@ Three pieces:
   other outputs; visible test cells keep their code and show the final
   message of a failure instead of a traceback. Answer cells are never parsed
   for markers, so a student who writes ``BEGIN HIDDEN TESTS`` breaks nothing.
-- :class:`SanitizeOutputs`: student HTML, JavaScript, SVG, Markdown and LaTeX
-  outputs become plain text, the HTML in student Markdown cells is escaped,
+- :class:`SanitizeOutputs`: student HTML outputs keep only safe markup (a pandas
+  table, say) through nh3 (the Rust ``ammonia`` sanitiser): scripts, styles,
+  event handlers and dangerous URL schemes are dropped; JavaScript is dropped;
+  SVG, Markdown and LaTeX outputs become plain text; the HTML in student Markdown
+  cells is escaped,
   raw cells are not rendered and widget state is dropped. It runs in the
   feedback and, listed last in ``Autograde.autograde_preprocessors``, on the
   autograded notebook that nbgrader's formgrader shows.
@@ -21,8 +24,10 @@ Three pieces:
   at the notebook names it expects, so its time does not depend on what else
   the folder holds. A failure is recorded and the next submission goes on.
 
-The page is in Spanish (the ``feedback_es`` template, nbgrader's feedback
-template translated).
+The page is in the course's language (``c.Autograder.language``): the
+``feedback`` template is nbgrader's feedback template with its labels taken
+from :mod:`autograder.i18n`. The feedback pipeline is the course's
+``c.GenerateFeedback.preprocessors`` (set by :func:`autograder.configure`).
 """
 
 from __future__ import annotations
@@ -39,8 +44,10 @@ from nbgrader.preprocessors import ClearHiddenTests
 from nbgrader.utils import is_grade, is_locked, is_solution
 from traitlets import Bool
 
+from .i18n import labels, language_of, t
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-HIDDEN_NOTE = "# Prueba oculta: su código no se muestra, solo su resultado."
+TEMPLATE = "feedback"
 
 
 def _is_test_cell(cell) -> bool:
@@ -58,23 +65,66 @@ class HideHiddenTests(ClearHiddenTests):
         for output in errors:
             output.traceback = [f"{output.get('ename', '')}: {output.get('evalue', '')}"]
         if self.begin_test_delimeter in cell.source:
-            cell.source = HIDDEN_NOTE
+            cell.source = t("feedback.hidden_test", language_of(self.config))
             cell.outputs = errors
         return cell, resources
 
 
-#: Output MIME types shown as they are; any other becomes text (or is dropped).
+#: Output MIME types shown as they are; ``text/html`` is kept sanitized; any other becomes
+#: text (or is dropped).
 SAFE_MIME = ("text/plain", "image/png", "image/jpeg", "image/gif")
 _TEXT_MIME = ("text/html", "text/markdown", "text/latex", "image/svg+xml", "application/json")
+#: The HTML an output may keep: text markup and tables (no images: a remote image would
+#: tell a third party when the page is read; no forms, frames, styles or scripts).
+HTML_TAGS = {
+    *("a", "abbr", "b", "br", "code", "div", "em", "hr", "i", "kbd", "p", "pre", "q", "s"),
+    *("samp", "small", "span", "strong", "sub", "sup", "u", "var", "blockquote"),
+    *("h1", "h2", "h3", "h4", "h5", "h6", "ol", "ul", "li", "dl", "dt", "dd"),
+    *("table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td"),
+}
+HTML_ATTRIBUTES = {
+    "*": {"class", "title"},
+    "a": {"href"},
+    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
+    "table": {"border"},
+}
+
+
+def clean_html(markup: str) -> str:
+    """Return student HTML with only safe tags and attributes (nh3).
+
+    Scripts, styles and their content, event handlers (``onerror=``), ``style``
+    attributes and every URL scheme but http, https and mailto are removed; links
+    get ``rel="noopener noreferrer"``. Idempotent.
+
+    Parameters
+    ----------
+    markup : str
+        The HTML of an output.
+    """
+    import nh3
+
+    return nh3.clean(
+        markup,
+        tags=HTML_TAGS,
+        attributes=HTML_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
 _URL_SCHEME = re.compile(r"(?i)(javascript|vbscript|data)\s*:")
 
 
 class SanitizeOutputs(Preprocessor):
     """Make a student's notebook safe to render as HTML (feedback and formgrader).
 
-    Only plain text and PNG, JPEG and GIF images stay as they are; HTML,
-    Markdown, LaTeX, SVG and JSON outputs become plain text (escaped when
-    rendered); JavaScript and every other MIME type are dropped. In Markdown
+    Plain text and PNG, JPEG and GIF images stay as they are; HTML outputs
+    keep their safe markup only (:func:`clean_html`: a table stays a table, a
+    script or an ``onerror`` handler goes); Markdown, LaTeX, SVG and JSON
+    outputs become plain text (escaped when rendered); JavaScript and every
+    other MIME type are dropped. In Markdown
     cells the student may edit (answer cells and unlocked cells), HTML is
     escaped and ``javascript:``-like link schemes are defused; raw cells lose
     their format (nbconvert renders no raw cell without one); notebook widget
@@ -100,7 +150,8 @@ class SanitizeOutputs(Preprocessor):
         elif cell.cell_type == "markdown":
             if not is_locked(cell) or is_solution(cell):
                 # "<" only: idempotent (the feedback sanitizes an already sanitized notebook)
-                cell.source = _URL_SCHEME.sub(r"\1-bloqueado:", cell.source.replace("<", "&lt;"))
+                blocked = t("feedback.blocked_scheme", language_of(self.config))
+                cell.source = _URL_SCHEME.sub(rf"\1-{blocked}:", cell.source.replace("<", "&lt;"))
             for name, attachment in list(cell.get("attachments", {}).items()):
                 kept = {k: v for k, v in attachment.items() if k in SAFE_MIME[1:]}
                 if kept:
@@ -115,13 +166,41 @@ class SanitizeOutputs(Preprocessor):
 
 def _safe_data(data: dict) -> dict:
     safe = {k: v for k, v in data.items() if k in SAFE_MIME}
-    if "text/plain" not in safe:
+    html = data.get("text/html")
+    if html is not None:
+        safe["text/html"] = clean_html(html if isinstance(html, str) else "".join(html))
+    if "text/plain" not in safe and "text/html" not in safe:
         for mime in _TEXT_MIME:
             if mime in data:
                 value = data[mime]
                 safe["text/plain"] = value if isinstance(value, str) else str(value)
                 break
     return safe
+
+
+class FeedbackLabels(Preprocessor):
+    """Give the feedback template its labels in the course's language (``resources.labels``)."""
+
+    enabled = Bool(True, help="nbconvert's preprocessors are off unless enabled").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        """Put the labels of ``c.Autograder.language`` into the resources."""
+        resources["labels"] = labels(language_of(self.config))
+        return nb, resources
+
+
+def feedback_steps(config) -> list:
+    """Return the course's feedback pipeline (``c.GenerateFeedback.preprocessors``) and the labels.
+
+    Parameters
+    ----------
+    config : traitlets.config.Config
+        The course configuration; without a feedback pipeline, :func:`autograder.configure`'s.
+    """
+    from .config import feedback_pipeline
+
+    steps = list(config.GenerateFeedback.get("preprocessors") or feedback_pipeline())
+    return [*steps, FeedbackLabels]
 
 
 class FeedbackConverter(GenerateFeedback):
@@ -174,20 +253,19 @@ def generate_feedback(course, assignment: str, students: list[str]):
     failed : list of (str, str)
         The students whose feedback failed, with the reason; the others went on.
     """
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.coursedir import CourseDirectory
-    from nbgrader.preprocessors import GetGrades
 
     from . import nbgrader_tools as tools
 
     config = copy.deepcopy(course.config)
     config.CourseDirectory.db_url = tools.db_url(course.root)
     nbgrader_templates = _nbgrader_templates()
-    config.HTMLExporter.template_name = "feedback_es"
+    config.HTMLExporter.template_name = TEMPLATE
     config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES), str(nbgrader_templates)]
     config.HTMLExporter.sanitize_html = True
     tools._tools_on_path()
     notebooks = course.notebooks(assignment)
+    steps = feedback_steps(config)
     done, failed = [], []
     for student in students:
         try:
@@ -195,12 +273,7 @@ def generate_feedback(course, assignment: str, students: list[str]):
             coursedir.assignment_id = assignment
             coursedir.student_id = student
             converter = FeedbackConverter(coursedir=coursedir, config=config)
-            converter.preprocessors = [
-                GetGrades,
-                HideHiddenTests,
-                SanitizeOutputs,
-                CSSHTMLHeaderPreprocessor,
-            ]
+            converter.preprocessors = steps
             converter.force = True
             converter.notebooks_to_convert = notebooks
             converter.start()

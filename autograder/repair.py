@@ -40,6 +40,7 @@ from nbformat.v4 import new_markdown_cell
 from nbformat.validator import normalize
 
 from .course import Course
+from .i18n import language_of, t
 
 #: The folder nbgrader's ``autograde`` reads submissions from (relative to the course root).
 STAGING_STEP = "staging"
@@ -51,12 +52,10 @@ MAX_FILES_BYTES = 100 * 2**20
 _WATCHED = ("grade", "solution", "locked", "points", "task")
 
 
-def note_cell(notes: list[str]) -> NotebookNode:
-    """Return the Spanish note cell that heads a repaired notebook."""
+def note_cell(notes: list[str], language: str | None = None) -> NotebookNode:
+    """Return the note cell, in the course's language, that heads a repaired notebook."""
     lines = "\n".join(f"- {note}" for note in notes)
-    cell = new_markdown_cell(
-        "**Nota del calificador automático.** Al preparar tu entrega para calificarla:\n\n" + lines
-    )
+    cell = new_markdown_cell(t("repair.heading", language) + "\n\n" + lines)
     cell.id = NOTE_ID
     return cell
 
@@ -79,9 +78,10 @@ def stage_submission(course: Course, assignment: str, student: str) -> list[str]
     Returns
     -------
     list of str
-        The Spanish notes written into the staged notebooks (empty when the
-        submission needed nothing).
+        The notes, in the course's language (``c.Autograder.language``), written
+        into the staged notebooks (empty when the submission needed nothing).
     """
+    lang = language_of(course.config)
     source = course.submitted(student, assignment)
     target = staging_path(course, student, assignment)
     if target.exists() or target.is_symlink():
@@ -96,10 +96,7 @@ def stage_submission(course: Course, assignment: str, student: str) -> list[str]
     found = {name: listed[name] for name in expected if name in listed}
     others = [entry for name, entry in sorted(listed.items()) if name not in found]
     if skipped:
-        general.append(
-            f"No se copiaron {skipped} archivo(s) de tu carpeta (enlaces, archivos especiales, "
-            "o más archivos o más datos de lo permitido)."
-        )
+        general.append(t("repair.skipped_files", lang, count=skipped))
     renamed: dict[str, os.DirEntry] = {}
     latest_first = sorted(
         others, key=lambda e: e.stat(follow_symlinks=False).st_mtime, reverse=True
@@ -112,10 +109,7 @@ def stage_submission(course: Course, assignment: str, student: str) -> list[str]
         renamed[expected[0]] = others[0]
     for name, entry in renamed.items():
         found[name] = entry
-        notes[name].append(
-            f"Tu notebook se llamaba «{entry.name}»; se calificó como «{name}.ipynb». "
-            "La próxima vez no le cambies el nombre."
-        )
+        notes[name].append(t("repair.renamed", lang, found=entry.name, expected=f"{name}.ipynb"))
     missing = [name for name in expected if name not in found]
     if len(missing) == len(expected):
         for name in expected:
@@ -124,15 +118,12 @@ def stage_submission(course: Course, assignment: str, student: str) -> list[str]
                 assignment,
                 name,
                 target,
-                [*general, "No se encontró este notebook en tu entrega: vale 0 puntos."],
+                [*general, t("repair.notebook_missing", lang)],
             )
-        return [*general, "no se encontró ningún notebook en tu entrega"]
+        return [*general, t("repair.nothing_submitted", lang)]
     if missing:
-        general.append(
-            "No entregaste "
-            + ", ".join(f"«{name}.ipynb»" for name in missing)
-            + ": ese notebook vale 0 puntos."
-        )
+        names = ", ".join(f"«{name}.ipynb»" for name in missing)
+        general.append(t("repair.not_submitted", lang, names=names))
     all_notes = list(general)
     for name in expected:
         if name not in found:
@@ -144,10 +135,10 @@ def stage_submission(course: Course, assignment: str, student: str) -> list[str]
         if nb is None:
             nb = copy.deepcopy(blank) if blank is not None else nbformat.v4.new_notebook()
         elif blank is not None:
-            own += _restore_metadata(nb, blank)
+            own += _restore_metadata(nb, blank, lang)
         messages = [*general, *own]
         if messages:
-            nb.cells.insert(0, note_cell(messages))
+            nb.cells.insert(0, note_cell(messages, lang))
         nbformat.write(nb, target / f"{name}.ipynb")
         all_notes += own
     return all_notes
@@ -221,16 +212,14 @@ def _copy_regular(source: str, target: Path) -> None:
 
 def _read_checked(course: Course, entry: os.DirEntry, notes: list[str]) -> NotebookNode | None:
     """Read a submitted notebook unless it is too big or broken (then add a note, return None)."""
+    lang = language_of(course.config)
     size = entry.stat(follow_symlinks=False).st_size
     if size > course.max_notebook_bytes:
-        notes.append(
-            f"Tu notebook pesa {_size(size)}, más que el máximo de "
-            f"{_size(course.max_notebook_bytes)} (¿salidas o datos muy grandes?), así que no "
-            "se abrió y vale 0 puntos. Borra las salidas grandes y vuelve a entregarlo."
-        )
+        limit = _size(course.max_notebook_bytes)
+        notes.append(t("repair.too_big", lang, size=_size(size), limit=limit))
         return None
     if size == 0:
-        reason = "el archivo está vacío"
+        reason = t("repair.empty_file", lang)
     else:
         try:
             fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -248,12 +237,9 @@ def _read_checked(course: Course, entry: os.DirEntry, notes: list[str]) -> Noteb
                 nbformat.validate(nb)
             return nb
         except Exception as exc:  # invalid JSON, a foreign format, bad encoding
-            reason = f"no es un notebook válido ({str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__})"
-    notes.append(
-        f"No se pudo leer tu entrega: {reason}. Se calificó como una entrega vacía (0 puntos en las "
-        "pruebas automáticas). Si crees que es un error, habla con tu profesor: tu archivo original "
-        "se conserva sin cambios."
-    )
+            detail = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+            reason = t("repair.invalid_notebook", lang, detail=detail)
+    notes.append(t("repair.unreadable", lang, reason=reason))
     return None
 
 
@@ -273,16 +259,18 @@ def _write_blank(course, assignment, name, target: Path, notes: list[str]) -> No
     blank = _blank(course, assignment, name)
     if blank is None:
         return
-    blank.cells.insert(0, note_cell(notes))
+    blank.cells.insert(0, note_cell(notes, language_of(course.config)))
     nbformat.write(blank, target / f"{name}.ipynb")
 
 
-def _restore_metadata(nb: NotebookNode, blank: NotebookNode) -> list[str]:
+def _restore_metadata(
+    nb: NotebookNode, blank: NotebookNode, language: str | None = None
+) -> list[str]:
     """Restore the nbgrader metadata of ``nb``'s cells from the student version ``blank``.
 
     A cell that repeats an earlier cell's ``grade_id``, or claims one the
     assignment does not have, becomes a plain cell; a cell whose grading
-    metadata or type was edited gets them back. Returns the Spanish notes.
+    metadata or type was edited gets them back. Returns the notes in ``language``.
     """
     reference = {}
     for cell in blank.cells:
@@ -309,20 +297,11 @@ def _restore_metadata(nb: NotebookNode, blank: NotebookNode) -> list[str]:
         cell.metadata["nbgrader"] = copy.deepcopy(wanted)
     notes = []
     if duplicates:
-        notes.append(
-            f"Tu notebook tenía celdas calificables duplicadas ({', '.join(duplicates)}); "
-            "se calificó la primera de cada una y las copias se trataron como celdas normales."
-        )
+        notes.append(t("repair.duplicates", language, ids=", ".join(duplicates)))
     if unknown:
-        notes.append(
-            f"Algunas celdas tenían marcas de calificación que la tarea no tiene ({', '.join(unknown)}); "
-            "se trataron como celdas normales."
-        )
+        notes.append(t("repair.unknown_marks", language, ids=", ".join(unknown)))
     if edited:
-        notes.append(
-            f"Las marcas de calificación de {', '.join(edited)} estaban modificadas (puntos, tipo de "
-            "celda o tipo de pregunta); se restauraron las originales para calificar."
-        )
+        notes.append(t("repair.edited_marks", language, ids=", ".join(edited)))
     return notes
 
 

@@ -23,6 +23,9 @@ import nbformat
 from .checks import named_mistake
 
 TIMES_FILE = Path("reports") / "grading_times.csv"
+#: The errors the grader's limits write into a cell it stopped or could not run (see
+#: :mod:`autograder.faults`): a time limit, a kernel that died or was stopped.
+LIMIT_ERRORS = frozenset({"TiempoAgotado", "CeldaDetenida", "KernelDetenido"})
 
 
 def record_times(root: Path, results) -> Path:
@@ -45,6 +48,77 @@ def record_times(root: Path, results) -> Path:
         writer.writeheader()
         writer.writerows(rows[key] for key in sorted(rows))
     return path
+
+
+def grader_failures(root: Path, assignments=None) -> list[tuple[str, str]]:
+    """Return the submissions whose last grading FAILED (the grader's failure, not the student's).
+
+    Parameters
+    ----------
+    root : Path
+        The course directory.
+    assignments : iterable of str, optional
+        Only these assignments.
+
+    Returns
+    -------
+    list of (str, str)
+        ``(assignment, student)``, sorted, from ``reports/grading_times.csv``.
+    """
+    path = root / TIMES_FILE
+    if not path.exists():
+        return []
+    with open(path, newline="", encoding="utf-8") as handle:
+        return sorted(
+            (r["assignment"], r["student"])
+            for r in csv.DictReader(handle)
+            if r.get("success") == "False"
+            and (assignments is None or r["assignment"] in assignments)
+        )
+
+
+def limit_stops(root: Path, cells) -> Counter:
+    """Count, per grade cell, the submissions where a grader's limit stopped or skipped the cell.
+
+    A cell that the time limit, a dead kernel or a stuck one left without a verdict
+    (:data:`LIMIT_ERRORS`) fails, but it may say nothing about the student's answer in
+    that cell: the report shows these apart from the other failures.
+
+    Parameters
+    ----------
+    root : Path
+        The course directory.
+    cells : iterable of :class:`autograder.nbgrader_tools.CellGrade`
+        The grade cells to look at.
+
+    Returns
+    -------
+    collections.Counter
+        ``(assignment, notebook, cell) -> submissions``.
+    """
+    from . import nbgrader_tools as tools
+
+    course = tools.get_course(root)
+    wanted = defaultdict(set)
+    for c in cells:
+        if c.score is not None and c.score < c.max_score:
+            wanted[(c.student, c.assignment, c.notebook)].add(c.cell)
+    counts: Counter = Counter()
+    for (student, assignment, notebook), ids in sorted(wanted.items()):
+        try:
+            nb = nbformat.read(
+                course.autograded(student, assignment) / f"{notebook}.ipynb", as_version=4
+            )
+        except (OSError, ValueError):
+            continue
+        for cell in nb.cells:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if grade_id in ids and any(
+                o.get("output_type") == "error" and o.get("ename") in LIMIT_ERRORS
+                for o in cell.get("outputs", [])
+            ):
+                counts[(assignment, notebook, grade_id)] += 1
+    return counts
 
 
 def mistake_counts(root: Path, cells) -> dict[tuple[str, str, str], Counter]:
@@ -132,11 +206,14 @@ def build_report(root: Path, destination: Path, assignments=None) -> Path:
 
     from . import nbgrader_tools as tools
 
-    cells = tools.cell_grades(root)
-    totals = tools.grades(root, assignments)
-    mistakes = mistake_counts(
-        root, (c for c in cells if c.assignment in {g.assignment for g in totals})
-    )
+    # a submission the grader failed on is not the class's failure: shown apart
+    failures = grader_failures(root, assignments)
+    broken = set(failures)
+    cells = [c for c in tools.cell_grades(root) if (c.assignment, c.student) not in broken]
+    totals = [g for g in tools.grades(root, assignments) if (g.assignment, g.student) not in broken]
+    reported = {g.assignment for g in totals}
+    mistakes = mistake_counts(root, (c for c in cells if c.assignment in reported))
+    stops = limit_stops(root, (c for c in cells if c.assignment in reported))
     by_assignment = defaultdict(list)
     for grade in totals:
         by_assignment[grade.assignment].append(grade)
@@ -147,6 +224,17 @@ def build_report(root: Path, destination: Path, assignments=None) -> Path:
         "td.msg{text-align:left}</style>",
         "<h1>Grading report</h1>",
     ]
+    if failures:
+        parts.append(
+            "<h2>Grader failures</h2><p>The grader failed on these submissions (a FAILED "
+            "grading: not the students' mistakes). They are left out of the scores and failure "
+            "rates below; grade them again with <code>autograder grade --student ID</code>.</p>"
+            "<table class='grader-failures'><tr><th>assignment</th><th>student</th></tr>"
+            + "".join(
+                f"<tr><td>{html.escape(a)}</td><td>{html.escape(s)}</td></tr>" for a, s in failures
+            )
+            + "</table>"
+        )
     for assignment, grades in sorted(by_assignment.items()):
         scores = [g.auto_score for g in grades]
         maximum = max(g.max_score for g in grades)
@@ -170,6 +258,10 @@ def build_report(root: Path, destination: Path, assignments=None) -> Path:
         tally = defaultdict(lambda: [0, 0, 0])
         several = len({c.notebook for c in cells if c.assignment == assignment}) > 1
         labels = {}
+        stopped = Counter()
+        for (a, notebook, cell), count in stops.items():
+            if a == assignment:
+                stopped[f"{notebook}/{cell}" if several else cell] += count
         for c in cells:
             if c.assignment != assignment:
                 continue
@@ -196,12 +288,18 @@ def build_report(root: Path, destination: Path, assignments=None) -> Path:
             rows = "".join(
                 f"<tr><td>{html.escape(cell)}</td><td>{f}</td><td>{n}</td>"
                 f"<td>{f'{100 * rate:.0f} %' if n else '-'}</td>"
-                f"<td>{f'{p} pending' if p else '-'}</td></tr>"
+                f"<td>{f'{p} pending' if p else '-'}</td>"
+                f"<td>{stopped[cell] or '-'}</td></tr>"
                 for rate, cell, f, n, p in rates
             )
             parts.append(
+                "<p>A cell <i>stopped by a limit</i> was cut by the grader's time limit or a "
+                "kernel that died or hung: counted as failed, it may say nothing about the "
+                "student's answer in it.</p>"
                 "<table><tr><th>cell</th><th>failed</th><th>graded</th><th>failure rate</th>"
-                "<th>manual grading</th></tr>" + rows + "</table>"
+                "<th>manual grading</th><th>of the failed: stopped by a limit</th></tr>"
+                + rows
+                + "</table>"
             )
         named = sorted(
             (labels[(notebook, cell)], mistake, count)

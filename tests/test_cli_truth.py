@@ -58,3 +58,57 @@ def test_configured_directories_are_honoured(course):
     found = tools.get_course(course)
     assert found.submissions("ps1") == ["ana"]
     assert found.submitted("ana", "ps1") == course / "entregas" / "ana" / "ps1"
+
+
+def _broken_assignment(root):
+    """Add ``ps0``, which nbgrader refuses to generate (two cells share a grade id)."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    cells = []
+    for _ in range(2):
+        cell = new_code_cell("x = 1")
+        cell.metadata.nbgrader = {
+            "grade_id": "twice",
+            "grade": False,
+            "solution": True,
+            "locked": False,
+            "schema_version": 3,
+        }
+        cells.append(cell)
+    (root / "source" / "ps0").mkdir()
+    nbformat.write(new_notebook(cells=cells), root / "source" / "ps0" / "broken.ipynb")
+
+
+def test_release_and_validate_go_on_past_a_broken_assignment_without_banners(course, capfd):
+    _broken_assignment(course)
+    assert cli.main(["--course", str(course), "release"]) == 1
+    out, err = capfd.readouterr()
+    assert "released release/ps1/problem1.ipynb" in out
+    assert "release failed for ps0" in err and "release: 1 assignment(s) failed: ps0" in err
+    assert (course / "release" / "ps1" / "problem2.ipynb").is_file()
+    assert cli.main(["--course", str(course), "validate"]) == 1
+    out, err = capfd.readouterr()
+    assert "ps0: BROKEN (could not be validated)" in out and "ps1: ok" in out
+    assert "validate: 1 assignment(s) failed: ps0" in err
+    # what the kernels print on start (ipykernel's Ctrl-C note) never reaches the terminal
+    assert "Ctrl-C" not in out + err and "To connect another client" not in out + err
+
+
+def test_grade_student_grades_that_student_only(tmp_path, capsys):
+    from .test_example_course import make_course
+
+    root = make_course(tmp_path / "c")
+    assert cli.main(["--course", str(root), "grade", "--student", "nobody", "ps1"]) == 1
+    assert "no submission of ps1 by nobody" in capsys.readouterr().err
+    assert cli.main(["--course", str(root), "grade", "--jobs", "1", "--student", "hacker"]) == 0
+    assert {(g.student, g.auto_score) for g in tools.grades(root)} == {("hacker", 5.0)}
+    assert "grading 1 submission(s)" in capsys.readouterr().out
+    # unchanged, named again: graded again (a regrade), still one student only
+    assert cli.main(["--course", str(root), "grade", "--jobs", "1", "--student", "hacker"]) == 0
+    out = capsys.readouterr().out
+    assert "grading 1 submission(s)" in out and "hacker: graded" in out, out
+    assert (
+        cli.main(["--course", str(root), "grade", "--student", "ghost", "--student", "hacker"]) == 0
+    )
+    assert {g.student for g in tools.grades(root)} == {"hacker", "ghost"}

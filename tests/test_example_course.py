@@ -75,6 +75,26 @@ def make_course(folder: Path) -> Path:
     return folder
 
 
+def stock_config(path: Path) -> str:
+    """Return the course's config without the two lines of autograder: the course before adopting it."""
+    text = path.read_text()
+    adopted = "from autograder import configure  # noqa: E402\n\nconfigure(c)\n"
+    assert adopted in text
+    return text.replace(adopted, "")
+
+
+def test_the_example_course_adopts_autograder_in_two_lines():
+    from nbgrader.preprocessors import Execute
+
+    from autograder.harness.execute import TrustedExecute
+
+    config = tools.load_config(EXAMPLE)
+    steps = config.Autograde.autograde_preprocessors
+    assert TrustedExecute in steps and Execute not in steps
+    # the course's own choice, made before configure(c), wins over configure's default (on)
+    assert config.TrustedExecute.harness is False and config.TrustedExecute.isolate is False
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """The example course graded by `autograder grade` (and, in a copy, by stock nbgrader)."""
@@ -83,6 +103,7 @@ def graded(tmp_path_factory):
     stock = base / "stock"
     shutil.copytree(ours, stock)
     shutil.rmtree(stock / "submitted" / "ghost")  # stock nbgrader fails a folder without notebooks
+    (stock / "nbgrader_config.py").write_text(stock_config(ours / "nbgrader_config.py"))
     before = {p: p.read_bytes() for p in (ours / "submitted").rglob("*") if p.is_file()}
     status = cli.main(["--course", str(ours), "grade", "--jobs", "1", "ps1"])
     run = subprocess.run(
@@ -134,3 +155,23 @@ def test_feedback_export_report_validate_work_on_it(graded, capsys):
     assert "pending" in report  # written answers awaiting a grade are not failures
     assert cli.main(["--course", str(ours), "validate", "ps1"]) == 0
     assert "ps1: ok" in capsys.readouterr().out
+
+
+def test_feedback_in_the_language_of_an_english_course(graded, tmp_path, monkeypatch):
+    from autograder import i18n
+
+    monkeypatch.setenv(i18n.VARIABLE, "es")  # configure(c) sets the process's: restored
+    course = tmp_path / "english"
+    shutil.copytree(graded[0], course, ignore=shutil.ignore_patterns("feedback"))
+    config = course / "nbgrader_config.py"
+    two_lines = "from autograder import configure"
+    config.write_text(
+        config.read_text().replace(two_lines, 'c.Autograder.language = "en"\n' + two_lines)
+    )
+    assert cli.main(["--course", str(course), "feedback", "ps1"]) == 0
+    page = (course / "feedback" / "hacker" / "ps1" / "problem1.html").read_text()
+    assert '<html lang="en">' in page
+    assert "Score" in page and "Written answer" in page
+    assert "# Hidden test: its code is not shown, only its result." in page
+    assert "Puntuación" not in page and "Prueba oculta" not in page
+    assert "squares(-4)" not in page

@@ -199,7 +199,10 @@ def test_student_html_and_scripts_are_not_live_in_the_graded_notebook(course):
     root = course[0]
     graded = nbformat.read(root / "autograded" / "scripts" / "ps1" / "problem2.ipynb", as_version=4)
     text = nbformat.writes(graded)
-    assert "application/javascript" not in text and "text/html" not in text
+    assert "application/javascript" not in text
+    # the HTML output keeps its safe markup only (nh3): the script and its content are gone
+    outputs = json.dumps(_cell(graded, "cubes").outputs)
+    assert "<b>hola</b>" in outputs and "<script" not in outputs and "alert" not in outputs
     answer = _cell(graded, "cubes_answer").source
     assert "<script>" not in answer and "&lt;script>" in answer
     assert "javascript:" not in answer
@@ -225,10 +228,12 @@ def test_feedback_goes_on_for_everyone_and_leaks_nothing(course, capsys):
             assert re.search(r"<script[^>]*>[^<]*alert", html) is None
             assert "Puntuación" in html
     scripts = (root / "feedback" / "scripts" / "ps1" / "problem2.html").read_text()
-    # the student's HTML shows as text, its links are defused, its HTML/JS outputs are dropped
+    # the student's Markdown HTML shows as text, its links are defused, its JS output is
+    # dropped, its HTML output keeps its safe markup only
     assert "&lt;script&gt;alert('md')&lt;/script&gt;" in scripts
     assert 'href="javascript-bloqueado:alert(3)"' in scripts
-    assert "<b>hola</b>" not in scripts
+    assert "<b>hola</b>" in scripts  # rendered: the safe part of the student's HTML output
+    assert "alert('html')</script>" not in scripts
     marker = (root / "feedback" / "marker_in_answer" / "ps1" / "problem1.html").read_text()
     assert "BEGIN HIDDEN TESTS" in marker  # the student's own text, shown as written
     assert "Prueba oculta" in marker

@@ -88,5 +88,41 @@ def test_written_answers_awaiting_a_grade_are_pending_not_failed(graded):
     ]
     assert len(written) == 2
     for gid in written:
-        assert f"<tr><td>{gid}</td><td>0</td><td>0</td><td>-</td><td>3 pending</td></tr>" in page
+        row = f"<tr><td>{gid}</td><td>0</td><td>0</td><td>-</td><td>3 pending</td><td>-</td></tr>"
+        assert row in page
     assert "3 await manual grading of written answers" in page
+
+
+@pytest.mark.slow
+def test_grader_failures_are_told_apart_from_student_mistakes(graded, tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(graded, course)
+    times = course / "reports" / "grading_times.csv"
+    rows = times.read_text().splitlines()
+    assert rows[0] == "assignment,student,seconds,success" and len(rows) == 4
+    # dora's grading FAILED (the grader's failure): left out of the class's numbers
+    times.write_text(
+        "\n".join(r.replace(",True", ",False") if ",dora," in r else r for r in rows) + "\n"
+    )
+    # carla's failed gradient test was cut by the notebook's time limit instead
+    path = course / "autograded" / "carla" / A / f"{A}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    (cell,) = [
+        c
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "test_linear_gradients"
+    ]
+    errors = [o for o in cell.outputs if o.output_type == "error"]
+    assert errors
+    for output in errors:
+        output.ename = "TiempoAgotado"
+    nbformat.write(nb, path)
+    assert cli.main(["--course", str(course), "report"]) == 0
+    page = (course / "reports" / "informe.html").read_text()
+    assert "<h2>Grader failures</h2>" in page
+    assert f"<tr><td>{A}</td><td>dora</td></tr>" in page
+    assert "<p>2 submissions;" in page
+    row = "<tr><td>test_linear_gradients</td><td>1</td><td>2</td><td>50 %</td><td>-</td><td>1</td></tr>"
+    assert row in page
+    # the mistake dora made is not counted: only carla's submission remains, and it timed out
+    assert "2 of 3" not in page
