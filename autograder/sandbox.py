@@ -1076,7 +1076,8 @@ def supervise(argv: list[str]) -> int:
     while True:
         try:
             _, status = os.waitpid(child, 0)
-            break
+            if os.WIFEXITED(status) or os.WIFSIGNALED(status):
+                break
         except InterruptedError:
             continue
     _kill_everything_else()
@@ -1140,6 +1141,8 @@ print('IAP-PROBE ' + _j.dumps({
     'memory': _r.getrlimit(_r.RLIMIT_AS)[0], 'sandbox': _o.environ.get('AUTOGRADER_SANDBOX'),
     'env': sorted(_o.environ), 'cwd': _o.getcwd(), 'paths': {p: _o.path.exists(p) for p in PATHS},
     'unit_dir_writable': _writable(UNIT_DIR + '/probe'),
+    'seccomp': open('/proc/self/status').read().split('Seccomp:')[1].split()[0],
+    'stdin': _o.readlink('/proc/self/fd/0'),
 }))
 """
 )
@@ -1170,6 +1173,10 @@ def judge_probe(found: dict, course: str | os.PathLike) -> list[str]:
         missing.append(f"the course folder {course} is visible")
     if found["sandbox"] != "1":
         missing.append("allow-listed environment")
+    if found.get("seccomp") != "2":
+        missing.append(f"seccomp filter (libseccomp: `{SECCOMP_HINT}`)")
+    if found.get("stdin") != "/dev/null":
+        missing.append("standard streams of its own (the kernel inherited the grader's)")
     if found.get("unit_dir_writable", True):
         missing.append("Landlock (Linux >= 5.13): the kernel could write its unit's private folder")
     return missing
