@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
+import tempfile
 
 import zmq
 from jupyter_client.manager import AsyncKernelManager
@@ -26,7 +28,10 @@ class SandboxKernelManager(AsyncKernelManager):
     kernel stops, the regular files it left in its folder are copied back to
     ``FOLDER``, never following a link and never a notebook, within
     ``max_copy_files`` and ``max_copy_bytes``; every process it started is
-    gone.
+    gone. The unit inherits none of the grader's descriptors: its standard
+    input and output are ``/dev/null`` and its standard error an unnamed file
+    that only bubblewrap and the supervisor can write (the kernel's own 0, 1, 2
+    are ``/dev/null``), logged here, capped, when the kernel stops.
 
     When the environment variable ``AUTOGRADER_UNSANDBOXED`` is ``1``
     (``autograder grade --unsandboxed``), kernels start as plain
@@ -66,6 +71,10 @@ class SandboxKernelManager(AsyncKernelManager):
     _private: str | None = None
     _home: str | None = None
     _unit: sandbox.Unit | None = None
+    _messages = None
+
+    #: Bytes of the unit's standard error (bubblewrap and the supervisor) logged, at most.
+    MESSAGE_BYTES = 16 * 1024
 
     @property
     def isolated(self) -> bool:
@@ -88,7 +97,7 @@ class SandboxKernelManager(AsyncKernelManager):
     async def _async_pre_start_kernel(self, **kw):
         if not self.isolated:
             return await super()._async_pre_start_kernel(**kw)
-        sandbox.find_bwrap()  # fail closed, with the fix, before anything starts
+        sandbox.check_unit()  # fail closed, with the cause and the fix, before anything starts
         if self._private is None:
             self._private = sandbox.private_folder()
         self._home = os.path.abspath(kw.get("cwd") or os.getcwd())
@@ -106,6 +115,11 @@ class SandboxKernelManager(AsyncKernelManager):
         self._unit = sandbox.build_unit(kernel_cmd, self._home, self._private, self.limits())
         kw["cwd"] = self._private
         kw["pass_fds"] = self._unit.pass_fds
+        self._close_messages()
+        self._messages = tempfile.TemporaryFile(prefix="iap-unit-")
+        kw["stdin"] = subprocess.DEVNULL
+        kw["stdout"] = subprocess.DEVNULL
+        kw["stderr"] = self._messages
         return self._unit.argv, kw
 
     async def _async_post_start_kernel(self, **kw) -> None:
@@ -138,8 +152,22 @@ class SandboxKernelManager(AsyncKernelManager):
             except OSError as exc:
                 self.log.warning("could not copy the kernel's files back: %s", exc)
             self._unit = None
+        self._close_messages()
         if not restart and self._private is not None:
             shutil.rmtree(self._private, ignore_errors=True)
             self._private = None
+
+    def _close_messages(self) -> None:
+        """Log what bubblewrap or the supervisor said (capped), and close their file."""
+        if self._messages is None:
+            return
+        try:
+            self._messages.seek(0)
+            said = self._messages.read(self.MESSAGE_BYTES).decode("utf-8", "replace").strip()
+            if said:
+                self.log.warning("the kernel's unit said: %s", said)
+        finally:
+            self._messages.close()
+            self._messages = None
 
     cleanup_resources = _async_cleanup_resources

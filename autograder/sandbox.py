@@ -15,7 +15,38 @@ bubblewrap gives the unit:
   installation, this package and the course data, plus private, size-capped
   tmpfs for ``/tmp``, ``/dev/shm`` and the working folder :data:`WORKDIR`;
 - an allow-listed environment (:func:`unit_environment`);
-- ``--die-with-parent``: when the grader goes, the unit goes.
+- ``--die-with-parent``: when the grader goes, the unit goes;
+- no nested user namespaces (``--disable-userns``; when the grader is root,
+  bubblewrap refuses that flag beside ``--userns``, so the namespace the grader
+  prepares has ``user.max_user_namespaces`` set to 0, the same mechanism);
+- a seccomp filter (``--seccomp FD``, :func:`seccomp_program`) over the whole
+  unit, supervisor included.
+
+The seccomp filter is built with libseccomp (``libseccomp.so.2``, the library
+systemd, Flatpak, Docker and bubblewrap's own tests use), called through
+``ctypes``: the system library is packaged and maintained by every
+distribution, resolves syscall names per architecture and emits the
+architecture and x32 checks itself, while the Python bindings are not a
+maintained PyPI package. As Flatpak does, the filter is exported as a BPF
+program and handed to bubblewrap, which loads it (after ``no_new_privs``)
+just before it runs the supervisor, so nothing of the unit runs unfiltered.
+The filter allows everything except the kernel-attack surface a notebook
+never needs (:data:`SECCOMP_DENIED`): io_uring, ``unshare``, ``setns``,
+``clone`` with namespace flags (``clone3``, whose flags a filter cannot read,
+fails with ``ENOSYS`` so the C library falls back to ``clone``), ``ptrace``,
+``bpf``, the key syscalls, ``perf_event_open``, kernel modules, mounts,
+``kexec``, ``userfaultfd`` and ``personality`` with a risky flag. It knows
+x86_64 only: on any other architecture the unit refuses to start.
+
+The unit inherits no descriptor of the grader: bubblewrap's standard input
+and output are ``/dev/null``, its standard error an unnamed file the grader
+reads (capped) when the kernel stops, and the supervisor gives the kernel
+``/dev/null`` as 0, 1 and 2 and closes every other descriptor before it
+starts it.
+
+Every layer fails closed (:func:`check_unit`): when bubblewrap, libseccomp or
+one of bubblewrap's options is missing, :class:`SandboxUnavailable` stops
+grading with the cause and the fix.
 
 When the grader runs as root, the unit runs as an unprivileged uid of its
 own (:func:`unit_uid`): the grader prepares a user namespace that maps that
@@ -410,6 +441,227 @@ def find_bwrap() -> str:
     return found
 
 
+# --- the seccomp filter (libseccomp through ctypes) ---------------------------
+
+#: The command that installs libseccomp on Debian and Ubuntu.
+SECCOMP_HINT = "apt-get install -y libseccomp2"
+#: The only architecture the filter knows (``platform.machine()``).
+SECCOMP_ARCHITECTURES = ("x86_64",)
+
+#: The shared library loaded (the soname of libseccomp 2.x).
+LIBSECCOMP = "libseccomp.so.2"
+_SCMP_ACT_ALLOW = 0x7FFF0000
+_SCMP_CMP_MASKED_EQ = 7
+
+#: Syscalls the unit refuses outright, with the errno they fail with: the kernel-exploit
+#: surface (namespaces, io_uring, eBPF, keyrings, perf, modules, mounts, kexec,
+#: userfaultfd) and tracing. Syscalls newer than some C libraries fail with ENOSYS, so a
+#: caller falls back as it would on an older kernel.
+SECCOMP_DENIED: dict[str, int] = {
+    **dict.fromkeys(
+        (
+            "unshare",
+            "setns",
+            "ptrace",
+            "process_vm_readv",
+            "process_vm_writev",
+            "bpf",
+            "keyctl",
+            "add_key",
+            "request_key",
+            "perf_event_open",
+            "init_module",
+            "finit_module",
+            "delete_module",
+            "mount",
+            "umount2",
+            "pivot_root",
+            "chroot",
+            "kexec_load",
+            "kexec_file_load",
+            "userfaultfd",
+            "acct",
+            "swapon",
+            "swapoff",
+            "reboot",
+            "syslog",
+            "quotactl",
+            "open_by_handle_at",
+            "uselib",
+            "iopl",
+            "ioperm",
+        ),
+        errno.EPERM,
+    ),
+    **dict.fromkeys(
+        (
+            "clone3",
+            "io_uring_setup",
+            "io_uring_enter",
+            "io_uring_register",
+            "move_mount",
+            "open_tree",
+            "fsopen",
+            "fsmount",
+            "fsconfig",
+            "fspick",
+            "mount_setattr",
+        ),
+        errno.ENOSYS,
+    ),
+}
+#: ``clone`` fails with EPERM when its flags (argument 0 on x86_64) ask for any of these.
+CLONE_NAMESPACE_FLAGS = (
+    0x00000080,  # CLONE_NEWTIME
+    0x00020000,  # CLONE_NEWNS
+    0x02000000,  # CLONE_NEWCGROUP
+    0x04000000,  # CLONE_NEWUTS
+    0x08000000,  # CLONE_NEWIPC
+    0x10000000,  # CLONE_NEWUSER
+    0x20000000,  # CLONE_NEWPID
+    0x40000000,  # CLONE_NEWNET
+)
+#: ``personality`` fails with EPERM with any of these (the ones that weaken ASLR or NX).
+PERSONALITY_FLAGS = (
+    0x0040000,  # ADDR_NO_RANDOMIZE
+    0x0100000,  # MMAP_PAGE_ZERO
+    0x0200000,  # ADDR_COMPAT_LAYOUT
+    0x0400000,  # READ_IMPLIES_EXEC
+    0x0800000,  # ADDR_LIMIT_32BIT
+    0x8000000,  # ADDR_LIMIT_3GB
+)
+#: ``ioctl`` requests refused (pushing input into a terminal).
+IOCTL_DENIED = (0x5412, 0x541C)  # TIOCSTI, TIOCLINUX
+
+
+class _ArgCmp(ctypes.Structure):
+    _fields_ = [
+        ("arg", ctypes.c_uint),
+        ("op", ctypes.c_int),
+        ("datum_a", ctypes.c_uint64),
+        ("datum_b", ctypes.c_uint64),
+    ]
+
+
+def _libseccomp() -> ctypes.CDLL:
+    """Load the system's libseccomp, or raise :class:`SandboxUnavailable` with the fix."""
+    try:
+        lib = ctypes.CDLL(LIBSECCOMP, use_errno=True)
+    except OSError as exc:
+        raise SandboxUnavailable(
+            f"libseccomp could not be loaded ({exc}), so the unit's seccomp filter cannot be "
+            f"built. Install it with `{SECCOMP_HINT}` (Fedora: `dnf install libseccomp`)."
+        ) from exc
+    lib.seccomp_init.restype = ctypes.c_void_p
+    lib.seccomp_init.argtypes = [ctypes.c_uint32]
+    lib.seccomp_release.argtypes = [ctypes.c_void_p]
+    lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+    lib.seccomp_rule_add_array.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_uint32,
+        ctypes.c_int,
+        ctypes.c_uint,
+        ctypes.POINTER(_ArgCmp),
+    ]
+    lib.seccomp_export_bpf.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    return lib
+
+
+def _errno_action(code: int) -> int:
+    return 0x00050000 | (code & 0xFFFF)
+
+
+def _masked_rules(flags: tuple[int, ...]) -> list[_ArgCmp]:
+    return [_ArgCmp(0, _SCMP_CMP_MASKED_EQ, flag, flag) for flag in flags]
+
+
+def seccomp_program() -> bytes:
+    """Build the unit's seccomp filter and return it as a classic BPF program.
+
+    Everything is allowed but :data:`SECCOMP_DENIED` (each with its errno),
+    ``clone`` with one of :data:`CLONE_NAMESPACE_FLAGS`, ``personality`` with
+    one of :data:`PERSONALITY_FLAGS` and ``ioctl`` with :data:`IOCTL_DENIED`.
+    A syscall of another ABI (i386, x32) kills the thread (libseccomp's check).
+
+    Returns
+    -------
+    bytes
+        The program, in the format ``bwrap --seccomp FD`` reads.
+
+    Raises
+    ------
+    SandboxUnavailable
+        On an architecture the filter does not know, without libseccomp, or
+        when libseccomp refuses a rule.
+    """
+    import platform
+
+    machine = platform.machine()
+    if machine not in SECCOMP_ARCHITECTURES:
+        raise SandboxUnavailable(
+            f"the unit's seccomp filter knows {', '.join(SECCOMP_ARCHITECTURES)} only, and this "
+            f"machine is {machine!r}: grade on an x86_64 machine (or worker)."
+        )
+    lib = _libseccomp()
+    ctx = lib.seccomp_init(_SCMP_ACT_ALLOW)
+    if not ctx:
+        raise SandboxUnavailable("libseccomp could not create a filter (seccomp_init failed).")
+    try:
+        rules: list[tuple[str, int, list[_ArgCmp]]] = [
+            (name, code, []) for name, code in SECCOMP_DENIED.items()
+        ]
+        for one in _masked_rules(CLONE_NAMESPACE_FLAGS):
+            rules.append(("clone", errno.EPERM, [one]))
+        for one in _masked_rules(PERSONALITY_FLAGS):
+            rules.append(("personality", errno.EPERM, [one]))
+        for request in IOCTL_DENIED:
+            rules.append(
+                ("ioctl", errno.EPERM, [_ArgCmp(1, _SCMP_CMP_MASKED_EQ, 0xFFFFFFFF, request)])
+            )
+        for name, code, comparisons in rules:
+            number = lib.seccomp_syscall_resolve_name(name.encode())
+            if number < 0:
+                raise SandboxUnavailable(
+                    f"libseccomp does not know the syscall {name!r}; update it "
+                    f"(`apt-get install -y --only-upgrade libseccomp2`)."
+                )
+            array = (_ArgCmp * len(comparisons))(*comparisons) if comparisons else None
+            status = lib.seccomp_rule_add_array(
+                ctx, _errno_action(code), number, len(comparisons), array
+            )
+            if status < 0:
+                raise SandboxUnavailable(
+                    f"libseccomp refused the rule for {name!r} ({os.strerror(-status)}); "
+                    f"update it (`apt-get install -y --only-upgrade libseccomp2`)."
+                )
+        fd = os.memfd_create("iap-seccomp", os.MFD_CLOEXEC)
+        try:
+            status = lib.seccomp_export_bpf(ctx, fd)
+            if status < 0:
+                raise SandboxUnavailable(
+                    f"libseccomp could not export the filter ({os.strerror(-status)})."
+                )
+            os.lseek(fd, 0, os.SEEK_SET)
+            program = b""
+            while chunk := os.read(fd, 65536):
+                program += chunk
+        finally:
+            os.close(fd)
+    finally:
+        lib.seccomp_release(ctx)
+    if not program or len(program) % 8:
+        raise SandboxUnavailable("libseccomp exported an empty or malformed filter.")
+    return program
+
+
+def _seccomp_fd(program: bytes) -> int:
+    """Return a readable, inheritable descriptor holding ``program`` (for ``bwrap --seccomp``)."""
+    fd = os.memfd_create("iap-seccomp", 0)
+    os.write(fd, program)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
 def unit_uid() -> int | None:
     """Return the uid a unit runs as when the grader is root (fresh per unit), else None.
 
@@ -475,13 +727,20 @@ class Limits:
 def _user_namespace(uid: int) -> int:
     """Create a user namespace mapping root and ``uid`` to themselves; return an fd to it.
 
+    Its ``user.max_user_namespaces`` is 0: nothing inside can create a nested
+    user namespace (what ``bwrap --disable-userns`` does, which bubblewrap
+    refuses beside ``--userns``).
+
     Only root can map a uid other than its own. The unit enters it with
     ``bwrap --userns``; root (kept for bwrap to mount) never runs student code:
     the supervisor drops to ``uid`` first.
     """
     code = (
         "import ctypes,sys;r=ctypes.CDLL(None,use_errno=True).unshare(0x10000000);"
-        "print(r,flush=True);sys.stdin.read()"
+        "print(r,flush=True);sys.stdin.readline()\n"
+        "try:\n open('/proc/sys/user/max_user_namespaces','w').write('0');print('closed',flush=True)\n"
+        "except OSError as e:\n print(e,flush=True)\n"
+        "sys.stdin.read()"
     )
     helper = subprocess.Popen(
         [sys.executable, "-S", "-c", code],
@@ -498,6 +757,16 @@ def _user_namespace(uid: int) -> int:
             )
         Path(f"/proc/{helper.pid}/uid_map").write_text(f"0 0 1\n{uid} {uid} 1\n")
         Path(f"/proc/{helper.pid}/gid_map").write_text(f"0 0 1\n{uid} {uid} 1\n")
+        # bubblewrap refuses --disable-userns beside --userns: do what it does, here
+        helper.stdin.write("go\n")
+        helper.stdin.flush()
+        answer = helper.stdout.readline().strip()
+        if answer != "closed":
+            raise SandboxUnavailable(
+                "could not forbid nested user namespaces in the unit's namespace "
+                f"(writing user.max_user_namespaces failed: {answer or 'no answer'}); "
+                "the kernel must let a namespace's root set it (Linux >= 4.9)."
+            )
         return os.open(f"/proc/{helper.pid}/ns/user", os.O_RDONLY | os.O_CLOEXEC)
     finally:
         helper.stdin.close()
@@ -558,6 +827,7 @@ def build_unit(command: list[str], cwd: str | os.PathLike, private: str, limits:
         The ``bwrap`` command line and the file descriptors it must inherit.
     """
     bwrap = find_bwrap()
+    program = seccomp_program()
     uid = unit_uid()
     inbox, outbox = os.path.join(private, "in"), os.path.join(private, "out")
     os.makedirs(inbox, exist_ok=True)
@@ -583,6 +853,9 @@ def build_unit(command: list[str], cwd: str | os.PathLike, private: str, limits:
         argv += ["--userns", str(userns), "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
         argv += ["--unshare-user", "--disable-userns"]
+    seccomp = _seccomp_fd(program)
+    pass_fds += (seccomp,)
+    argv += ["--seccomp", str(seccomp)]
     argv += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
     argv += ["--unshare-cgroup-try", "--hostname", "entrega"]
     # the private /tmp first: a course (and its .venv) may itself live under /tmp, and a
@@ -615,6 +888,72 @@ def build_unit(command: list[str], cwd: str | os.PathLike, private: str, limits:
     argv += ["--max-files", str(limits.max_files), "--max-bytes", str(limits.max_bytes)]
     argv += ["--", *command]
     return Unit(argv, pass_fds, private, inbox, outbox)
+
+
+#: The check :func:`check_unit` runs inside a trial unit: the filter is in force
+#: (``Seccomp: 2``), a nested user namespace is refused, and only 0, 1, 2 are open.
+_TRIAL_CODE = (
+    "import ctypes,os,sys\n"
+    "bad=0\n"
+    "if 'Seccomp:\\t2' not in open('/proc/self/status').read(): bad|=1\n"
+    "if ctypes.CDLL(None,use_errno=True).unshare(0x10000000)==0: bad|=2\n"
+    "if len(os.listdir('/proc/self/fd'))>4: bad|=4\n"
+    "sys.exit(64|bad if bad else 0)\n"
+)
+_TRIAL_PROBLEMS = {
+    1: "no seccomp filter in force",
+    2: "a nested user namespace was allowed",
+    4: "descriptors were inherited",
+}
+_unit_checked = False
+
+
+def check_unit() -> None:
+    """Fail closed: build and start one trial unit with every layer, once per process.
+
+    Raises
+    ------
+    SandboxUnavailable
+        When bubblewrap, libseccomp or one of bubblewrap's options is missing,
+        or the trial unit does not report every layer in force; the message
+        names the cause and the fix.
+    """
+    global _unit_checked
+    if _unit_checked:
+        return
+    bwrap = find_bwrap()
+    private = private_folder()
+    try:
+        empty = os.path.join(private, "vacia")
+        os.makedirs(empty)
+        unit = build_unit([sys.executable, "-S", "-c", _TRIAL_CODE], empty, private, Limits())
+        try:
+            done = subprocess.run(
+                unit.argv,
+                pass_fds=unit.pass_fds,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                cwd=private,
+            )
+        finally:
+            for fd in unit.pass_fds:
+                os.close(fd)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+    if done.returncode != 0:
+        said = (done.stderr.strip() or done.stdout.strip())[-2000:]
+        if done.returncode & ~7 == 64:
+            found = [text for bit, text in _TRIAL_PROBLEMS.items() if done.returncode & bit]
+            said = "the trial kernel found " + ", ".join(found)
+        raise SandboxUnavailable(
+            f"the sealed unit could not be built with every layer ({bwrap} exited with "
+            f"{done.returncode}: {said or 'no message'}). bubblewrap >= 0.8 is needed for "
+            f"--disable-userns and --seccomp (`{INSTALL_HINT}`), and libseccomp "
+            f"(`{SECCOMP_HINT}`)."
+        )
+    _unit_checked = True
 
 
 def _unit_connection_file(arg: str, private: str, uid: int | None) -> str:
@@ -664,6 +1003,19 @@ def set_limits(memory: int, cpu: int, file_size: int, processes: int) -> None:
             resource.setrlimit(limit, (value, value))
 
 
+#: Every descriptor above 2 is closed below this (``close_range`` covers the rest of the table).
+_MAX_FD = 2**31 - 1
+
+
+def _quiet_standard_streams() -> None:
+    """Make ``/dev/null`` the standard input, output and error of this process."""
+    null = os.open("/dev/null", os.O_RDWR)
+    for target in (0, 1, 2):
+        os.dup2(null, target)
+    if null > 2:
+        os.close(null)
+
+
 def supervise(argv: list[str]) -> int:
     """Entry point inside the unit: drop privileges, start the command, clean up, copy back.
 
@@ -681,13 +1033,17 @@ def supervise(argv: list[str]) -> int:
     if os.getuid() == 0 or os.geteuid() == 0:
         print("autograder.sandbox: refusing to run a kernel as root", file=sys.stderr)
         return 70
+    os.closerange(3, _MAX_FD)  # bubblewrap's own (the user namespace, the filter), if any
     for sub in ("home", "matplotlib", "ipython", "keras", "cache", "config"):
         os.makedirs(os.path.join("/tmp", sub), exist_ok=True)
     caps = {"max_files": int(settings["--max-files"]), "max_bytes": int(settings["--max-bytes"])}
     copy_tree_safely(settings["--inbox"], WORKDIR, **caps)
     child = os.fork()
     if child == 0:  # the kernel
+        report = 2
         try:
+            os.closerange(3, _MAX_FD)
+            report = os.dup(2)  # not inheritable: only for a failure before exec
             set_limits(
                 int(settings["--memory"]),
                 int(settings["--cpu"]),
@@ -698,9 +1054,14 @@ def supervise(argv: list[str]) -> int:
                 write=[WORKDIR, "/tmp", "/dev/shm", "/dev/null", "/dev/zero", "/dev/tty"],
                 sockets=[settings["--sockets"]],
             )
+            _quiet_standard_streams()
             os.execv(command[0], command)
         except BaseException as exc:  # noqa: BLE001 - report, then leave the forked child
-            print(f"autograder.sandbox: cannot start {command[0]}: {exc!r}", file=sys.stderr)
+            message = f"autograder.sandbox: cannot start {command[0]}: {exc!r}\n"
+            try:
+                os.write(report, message.encode())
+            except OSError:
+                pass
         finally:
             os._exit(127)
 
@@ -715,7 +1076,8 @@ def supervise(argv: list[str]) -> int:
     while True:
         try:
             _, status = os.waitpid(child, 0)
-            break
+            if os.WIFEXITED(status) or os.WIFSIGNALED(status):
+                break
         except InterruptedError:
             continue
     _kill_everything_else()
@@ -779,6 +1141,8 @@ print('IAP-PROBE ' + _j.dumps({
     'memory': _r.getrlimit(_r.RLIMIT_AS)[0], 'sandbox': _o.environ.get('AUTOGRADER_SANDBOX'),
     'env': sorted(_o.environ), 'cwd': _o.getcwd(), 'paths': {p: _o.path.exists(p) for p in PATHS},
     'unit_dir_writable': _writable(UNIT_DIR + '/probe'),
+    'seccomp': open('/proc/self/status').read().split('Seccomp:')[1].split()[0],
+    'stdin': _o.readlink('/proc/self/fd/0'),
 }))
 """
 )
@@ -809,6 +1173,10 @@ def judge_probe(found: dict, course: str | os.PathLike) -> list[str]:
         missing.append(f"the course folder {course} is visible")
     if found["sandbox"] != "1":
         missing.append("allow-listed environment")
+    if found.get("seccomp") != "2":
+        missing.append(f"seccomp filter (libseccomp: `{SECCOMP_HINT}`)")
+    if found.get("stdin") != "/dev/null":
+        missing.append("standard streams of its own (the kernel inherited the grader's)")
     if found.get("unit_dir_writable", True):
         missing.append("Landlock (Linux >= 5.13): the kernel could write its unit's private folder")
     return missing

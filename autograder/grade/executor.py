@@ -168,12 +168,13 @@ def check_sandbox() -> None:
     Raises
     ------
     autograder.sandbox.SandboxUnavailable
-        When bubblewrap is missing (and ``AUTOGRADER_UNSANDBOXED`` is not ``1``).
+        When a layer of the unit (bubblewrap, one of its options, the seccomp filter)
+        cannot be applied (and ``AUTOGRADER_UNSANDBOXED`` is not ``1``).
     """
     from .. import sandbox
 
     if os.environ.get(sandbox.UNSANDBOXED_VARIABLE) != "1":
-        sandbox.find_bwrap()
+        sandbox.check_unit()
 
 
 def _write_files(folder: Path, files: dict[str, bytes]) -> None:
