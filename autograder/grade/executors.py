@@ -87,7 +87,10 @@ class LocalPool:
         """Stop every running job (children and kernels killed) and wait for their threads."""
         for cancel in self._cancel.values():
             cancel.set()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        # the jobs given up on (abandon) were told to stop too, but are not waited for
+        if self._pending:
+            wait_futures(list(self._pending), timeout=120)
 
 
 class DaskCluster:
