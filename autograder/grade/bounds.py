@@ -177,14 +177,24 @@ def context():
     return _CONTEXT
 
 
-def warm() -> None:
-    """Start the forkserver now (it imports the execute step while the coordinator works)."""
-    ctx = context()
+def warm(threads: int = 0) -> None:
+    """Start the forkserver now (it imports the execute step while the coordinator works).
+
+    Parameters
+    ----------
+    threads : int
+        Threads of NumPy's BLAS and OpenMP in the forkserver (and so in every job's
+        harness), when it starts here; 0 keeps this process's environment.
+    """
     from multiprocessing import forkserver
 
-    with _may_have_children():
+    from ..envvars import environment
+    from .executor import THREAD_VARIABLES
+
+    context()
+    variables = {name: str(threads) for name in THREAD_VARIABLES} if threads else {}
+    with _may_have_children(), environment(**variables):
         forkserver.ensure_running()
-    del ctx
 
 
 @contextlib.contextmanager

@@ -44,7 +44,9 @@ class LocalPool:
         self.jobs = max(1, jobs)
         self.threads = max(1, (os.cpu_count() or 1) // self.jobs)
         self._pool = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="job")
-        self._warm = self._pool.submit(bounds.warm)  # the forkserver warms up meanwhile
+        self._warm = self._pool.submit(
+            bounds.warm, self.threads
+        )  # the forkserver warms up meanwhile
         self._pending: dict = {}
         self._cancel: dict = {}
 
