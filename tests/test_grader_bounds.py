@@ -352,3 +352,74 @@ def _has_descendant(pid: int, name: str) -> bool:
         except OSError:
             continue
     return False
+
+
+# --- fast unit proofs of the envelope ------------------------------------------------------
+
+
+def _allocate(limit, connection):
+    from autograder.grade.bounds import limit_memory
+
+    limit_memory(limit)
+    try:
+        blob = bytearray(2 * limit)
+        connection.send(("allocated", len(blob)))
+    except MemoryError:
+        connection.send(("memory-error",))
+
+
+def _sleep_with_a_grandchild(path, connection):
+    child = subprocess.Popen(["sleep", "1000"], start_new_session=True)
+    Path(path).write_text(str(child.pid))
+    connection.send(("started", child.pid))
+    time.sleep(1000)
+
+
+def test_an_allocation_beyond_the_cap_fails_in_the_child_only():
+    from autograder.grade.bounds import supervise
+
+    messages = []
+    ended, exitcode, _ = supervise(_allocate, (GiB,), 120, lambda m: messages.append(m) or True)
+    assert (ended, messages) == ("done", [("memory-error",)])
+
+
+def test_the_deadline_kills_the_child_and_every_process_it_started(tmp_path):
+    from autograder.grade.bounds import supervise
+
+    marker = tmp_path / "pid"
+    ended, exitcode, _ = supervise(_sleep_with_a_grandchild, (str(marker),), 8, lambda m: False)
+    assert ended == "deadline" and exitcode == -signal.SIGKILL
+    pid = int(marker.read_text())
+    for _ in range(50):  # its grandchild, in a session of its own, is gone too
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            break
+        if state == "Z":
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"process {pid} survived its job")
+
+
+def test_a_memory_error_in_a_test_cell_is_explained_in_spanish():
+    from autograder.harness.execute import Harness
+
+    output = Harness(lambda: None, set())._error(MemoryError())
+    assert output.ename == "MemoriaAgotada"
+    assert "sin memoria" in output.evalue
+
+
+def test_one_memory_limit_per_process_each_documented():
+    from autograder.grade.bounds import Executor
+    from autograder.kernels import SandboxKernelManager
+
+    config = (ROOT / "nbgrader_config.py").read_text()
+    assert "RLIMIT_AS" not in config  # the kernel's: the sealed unit's trait only
+    assert "c.SandboxKernelManager.memory_limit = KERNEL_MEMORY_LIMIT" in config
+    assert "c.Executor.memory_limit = 6 * 2**30" in config
+    for trait in (
+        Executor.class_traits()["memory_limit"],
+        SandboxKernelManager.class_traits()["memory_limit"],
+    ):
+        assert trait.metadata.get("config") and trait.help
