@@ -267,7 +267,7 @@ def supervise(target, args: tuple, deadline: float | None, on_message, cancel=No
             if end is not None and now >= end:
                 ended = "deadline"
                 break
-            if now - last_scan >= 1.0:  # the processes to kill if the child dies, and its peak
+            if now - last_scan >= 3.0:  # the processes to kill if the child dies, and its peak
                 seen.update(descendants(process.pid))
                 peak = max(peak, peak_memory(process.pid))
                 last_scan = now
