@@ -49,6 +49,9 @@ c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 c.StudentBundle.package_url = ""
 
 # --- Execution --------------------------------------------------------------
+# Memory limit of the student's kernel (address space), applied once, by the sealed unit
+# (c.SandboxKernelManager.memory_limit below): a memory hog gets a MemoryError in its cell
+# instead of taking the machine. 8 GiB leaves room for TensorFlow.
 KERNEL_MEMORY_LIMIT = 8 * 2**30  # bytes
 # Per-cell timeout in seconds: long enough for the training cells of the
 # TensorFlow notebooks on 2 CPU cores, short enough to stop an endless loop.
@@ -69,10 +72,6 @@ c.Execute.extra_arguments = [
     "--IPKernelApp.log_level=ERROR",
     "--IPKernelApp.exec_lines=import os as _os; "
     "_os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3'); del _os",
-    # Memory limit of the kernel (address space): a memory hog gets a MemoryError in its
-    # cell instead of taking the machine. 8 GiB leaves room for TensorFlow.
-    "--IPKernelApp.exec_lines=import resource as _r; "
-    f"_r.setrlimit(_r.RLIMIT_AS, ({KERNEL_MEMORY_LIMIT}, {KERNEL_MEMORY_LIMIT})); del _r",
     # The kernel side of the trusted harness's protocol (autograder.run.agent): it answers the
     # harness's requests with plain data and never decides a grade; idle when the harness is off.
     "--IPKernelApp.exec_lines=import autograder.run.agent as _a; _a.install(); del _a",
@@ -102,6 +101,10 @@ c.OverwriteCells.missing_cell_notification = (
 # the whole notebook has a time limit: the cells left when it is spent score 0 with a note.
 c.ResilientExecute.notebook_timeout = 1200  # seconds; the slowest solution takes about 3 min
 c.SandboxKernelManager.memory_limit = KERNEL_MEMORY_LIMIT
+# The grader's side of each submission (the harness: instructor replay, decoding, Keras
+# rebuilds, references) runs in a process of its own with this address-space cap and a
+# deadline of notebook_timeout + Executor.deadline_margin (autograder.grade.bounds).
+c.Executor.memory_limit = 6 * 2**30
 # CPU seconds, a backstop behind the time limits: every core busy for twice the notebook limit.
 c.SandboxKernelManager.cpu_limit = 2 * (os.cpu_count() or 2) * 1200
 # Cascade isolation, this course's choice (autograder's default leaves it off): while a test

@@ -313,6 +313,7 @@ def inspect_execution(root: Path) -> tuple[str, list[str]]:
 def cmd_grade(root: Path, args: argparse.Namespace) -> int:
     """Autograde every submission of the assignments: executors on this machine or on a Dask cluster."""
     from .grade import Coordinator
+    from .grade.coordinator import GradingInterrupted
     from .grade.executors import ClusterUnavailable
     from .grade.progress import Progress
     from .sandbox import INSTALL_HINT, UNSANDBOXED_VARIABLE
@@ -391,6 +392,15 @@ def cmd_grade(root: Path, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    except GradingInterrupted as exc:
+        print(progress.close(), file=sys.stderr)
+        print(
+            f"autograder: interrupted by {exc}: the running submissions were stopped (their "
+            "processes and kernels too) and nothing was half-written; the submissions graded "
+            "so far are recorded. Run the same command again to grade the rest.",
+            file=sys.stderr,
+        )
+        return 128 + exc.signum
     print(progress.close())
     record_times(root, [r for r in results if not r.skipped])
     print_grades(root, ids)

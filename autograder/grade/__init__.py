@@ -4,8 +4,11 @@
   the gradebook, ``autograded/`` and ``feedback/`` (sanitize, send out, score, record);
 - :mod:`autograder.grade.executor`: the executor, the one step that runs student
   code, importable on a worker without the gradebook;
-- :mod:`autograder.grade.executors`: where executors run, a local process pool
-  or an existing Dask distributed cluster;
+- :mod:`autograder.grade.bounds`: the process envelope of one job (a child forked
+  from a warm forkserver, with a memory cap and a deadline);
+- :mod:`autograder.grade.executors`: where executors run, this machine (jobs in
+  threads of the coordinator, each supervising its child) or an existing Dask
+  distributed cluster;
 - :mod:`autograder.grade.worker`: the Dask worker preload (``autograder worker``);
 - :mod:`autograder.grade.progress`: the progress bar and the summary line.
 

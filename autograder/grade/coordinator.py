@@ -23,6 +23,8 @@ import hashlib
 import json
 import os
 import shutil
+import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -33,6 +35,7 @@ from traitlets.config import LoggingConfigurable
 
 from .. import nbgrader_tools as tools
 from ..repair import STAGING_STEP, stage_submission, staging_path
+from .bounds import job_deadline
 from .executor import Job, JobResult, autograde_steps, execution_steps, run_steps
 from .executors import DaskCluster, LocalPool
 
@@ -40,6 +43,63 @@ from .executors import DaskCluster, LocalPool
 SANITIZED_STEP = "sanitized"
 #: The digests of the graded submissions (inside ``autograded/``).
 DIGESTS_FILE = ".digests.json"
+
+
+class GradingInterrupted(Exception):
+    """``autograder grade`` received SIGINT or SIGTERM: the batch stopped, nothing half-written.
+
+    Attributes
+    ----------
+    signum : int
+        The signal received.
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class _Signals:
+    """Turn SIGINT and SIGTERM into :class:`GradingInterrupted`, never inside a critical section.
+
+    A submission is recorded (scored, moved to ``autograded/``, its digest
+    written) or sanitized as one step: a signal that arrives meanwhile is
+    raised when the step ends.
+    """
+
+    def __init__(self):
+        self.depth = 0
+        self.pending: int | None = None
+        self.previous: dict = {}
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self.previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+        return False
+
+    def _handle(self, signum, _frame):
+        if self.depth:
+            self.pending = signum
+            return
+        raise GradingInterrupted(signum)
+
+    @contextlib.contextmanager
+    def critical(self):
+        """Run a block that a signal does not cut (it is raised at the end)."""
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+        if not self.depth and self.pending is not None:
+            signum, self.pending = self.pending, None
+            raise GradingInterrupted(signum)
 
 
 def _sanitize_only_class():
@@ -119,6 +179,15 @@ class Coordinator(LoggingConfigurable):
     connect_timeout = Float(
         30.0,
         help="Seconds to wait for the Dask scheduler (connecting, or when it is lost) before giving up.",
+    ).tag(config=True)
+    job_timeout_margin = Float(
+        300.0,
+        help=(
+            "Seconds the coordinator waits for a running job beyond the job's own deadline "
+            "(notebook_timeout per notebook plus Executor.deadline_margin) before it records "
+            "the submission as failed and goes on with the batch (a worker that hangs or "
+            "vanished without Dask noticing)."
+        ),
     ).tag(config=True)
 
     def __init__(self, root: Path, **kwargs):
@@ -292,6 +361,7 @@ class Coordinator(LoggingConfigurable):
             notes.append(
                 f"Se eliminaron archivos especiales de la carpeta calificada: {', '.join(removed)}"
             )
+        notes += outcome.notes
         self._record_digest(job.assignment, job.student, job.digest)
         return tools.GradingResult(
             job.assignment, job.student, True, outcome.seconds, "", notes, worker=outcome.worker
@@ -320,6 +390,11 @@ class Coordinator(LoggingConfigurable):
                         gb.remove_submission(job.assignment, job.student)
 
     # --- a batch --------------------------------------------------------------------
+
+    def _job_limit(self, job: Job) -> float | None:
+        """Seconds the coordinator waits for a running job (None: no deadline)."""
+        own = job_deadline(self.config, len(job.notebooks))
+        return None if own is None else own + self.job_timeout_margin
 
     def backend(self, tasks: int):
         """Return the executors' backend: the Dask cluster when configured, else local processes."""
@@ -357,6 +432,9 @@ class Coordinator(LoggingConfigurable):
         autograder.grade.executors.ClusterUnavailable
             The scheduler cannot be reached or was lost; nothing is half-written and a
             rerun grades what is missing.
+        GradingInterrupted
+            SIGINT or SIGTERM arrived: the running jobs (their processes and kernels)
+            are stopped, nothing is half-written, and a rerun grades what is missing.
         """
         from nbgrader.api import Gradebook
 
@@ -391,30 +469,64 @@ class Coordinator(LoggingConfigurable):
             return results
         backend = self.backend(len(todo))  # first: an unreachable cluster changes nothing
         inflight: dict[tuple[str, str], Job] = {}
+        started: dict[tuple[str, str], float] = {}
+        limits: dict[tuple[str, str], float | None] = {}
+
+        def record(result: tools.GradingResult) -> None:
+            results.append(result)
+            if progress is not None:
+                progress(result, backend.status())
+
         try:
-            tools.ensure_in_gradebook(self.root, sorted({a for a, _, _ in todo}))
-            with Gradebook(tools.db_url(self.root), tools.course_id(self.root)) as gb:
-                for student in sorted({s for _, s, _ in todo}):
-                    gb.update_or_create_student(student)
-            while todo or inflight:
-                while todo and len(inflight) < 2 * backend.slots:
-                    assignment, student, digest = todo.popleft()
-                    job, failure = self.prepare(assignment, student, digest)
-                    if failure is not None:
-                        results.append(failure)
-                        if progress is not None:
-                            progress(failure, backend.status())
+            with _Signals() as signals:
+                with signals.critical():
+                    tools.ensure_in_gradebook(self.root, sorted({a for a, _, _ in todo}))
+                    with Gradebook(tools.db_url(self.root), tools.course_id(self.root)) as gb:
+                        for student in sorted({s for _, s, _ in todo}):
+                            gb.update_or_create_student(student)
+                while todo or inflight:
+                    while todo and len(inflight) < 2 * backend.slots:
+                        with signals.critical():
+                            assignment, student, digest = todo.popleft()
+                            job, failure = self.prepare(assignment, student, digest)
+                            if failure is None:
+                                backend.submit(job)
+                                inflight[(assignment, student)] = job
+                                limits[(assignment, student)] = self._job_limit(job)
+                        if failure is not None:
+                            record(failure)
+                    if not inflight:
                         continue
-                    backend.submit(job)
-                    inflight[(assignment, student)] = job
-                if not inflight:
-                    continue
-                for job, outcome in backend.wait():
-                    inflight.pop((job.assignment, job.student))
-                    result = self.finish(job, outcome)
-                    results.append(result)
-                    if progress is not None:
-                        progress(result, backend.status())
+                    now = time.monotonic()
+                    for key in list(inflight)[: backend.slots]:  # running now (FIFO backends)
+                        started.setdefault(key, now)
+                    for job, outcome in backend.wait(timeout=5.0):
+                        key = (job.assignment, job.student)
+                        with signals.critical():
+                            inflight.pop(key)
+                            result = self.finish(job, outcome)
+                        record(result)
+                    for key in list(inflight):
+                        limit = limits.get(key)
+                        if key not in started or limit is None:
+                            continue
+                        if time.monotonic() - started[key] > limit:
+                            with signals.critical():
+                                job = inflight.pop(key)
+                                backend.abandon(job)
+                                self._abandon([job])
+                            record(
+                                tools.GradingResult(
+                                    job.assignment,
+                                    job.student,
+                                    False,
+                                    limit,
+                                    f"the executor did not return within {limit:.0f} s "
+                                    "(Coordinator.job_timeout_margin past the job's own "
+                                    "deadline): recorded as failed; a rerun grades it again",
+                                    list(getattr(job, "notes", [])),
+                                )
+                            )
         except BaseException:
             self._abandon(inflight.values())
             raise

@@ -1,21 +1,22 @@
 """Where executors run: a local process pool, or the workers of a Dask cluster.
 
 Both backends offer the same small interface to the coordinator: ``submit(job)``
-returns a handle, ``wait()`` yields ``(handle, result or exception)`` as jobs
-finish, each exactly once, and ``status()`` says what every worker is doing.
+returns a handle, ``wait(timeout)`` yields ``(job, result or exception)`` as jobs
+finish, each exactly once, ``abandon(job)`` gives up on a job (the coordinator's
+per-job deadline), and ``status()`` says what every worker is doing.
 The coordinator never shares a folder or a database with them: a job goes out
 as a :class:`~autograder.grade.executor.Job`, the executed notebooks come back.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import threading
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 
-from .executor import Job, JobResult, run_job, warm_up
+from .executor import Job, JobResult, run_job
 
 
 class ClusterUnavailable(RuntimeError):
@@ -23,7 +24,13 @@ class ClusterUnavailable(RuntimeError):
 
 
 class LocalPool:
-    """Executors in ``jobs`` processes of this machine (the default).
+    """Executors on this machine: ``jobs`` jobs at once, each in its own bounded child process.
+
+    Each job runs :func:`~autograder.grade.executor.run_job` in a thread of
+    this process, which starts the job's child (see
+    :mod:`autograder.grade.bounds`) and waits for it: a child that dies, runs
+    out of memory or of time loses its own submission's remaining cells, never
+    the others' (there is no shared worker process to break).
 
     Parameters
     ----------
@@ -32,16 +39,16 @@ class LocalPool:
     """
 
     def __init__(self, jobs: int):
+        from . import bounds
+
         self.jobs = max(1, jobs)
-        threads = max(1, (os.cpu_count() or 1) // self.jobs)
-        self._pool = ProcessPoolExecutor(
-            max_workers=self.jobs,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=warm_up,
-            initargs=(threads, True),
-        )
-        self._pool.submit(int)  # start the workers now: they warm up while the coordinator works
+        self.threads = max(1, (os.cpu_count() or 1) // self.jobs)
+        self._pool = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="job")
+        self._warm = self._pool.submit(
+            bounds.warm, self.threads
+        )  # the forkserver warms up meanwhile
         self._pending: dict = {}
+        self._cancel: dict = {}
 
     @property
     def slots(self) -> int:
@@ -49,26 +56,43 @@ class LocalPool:
         return self.jobs
 
     def submit(self, job: Job):
-        """Send a job to a worker process; return its future."""
-        future = self._pool.submit(run_job, job)
+        """Start a job (in a thread that runs its bounded child); return its future."""
+        cancel = threading.Event()
+        future = self._pool.submit(run_job, job, quiet=True, threads=self.threads, cancel=cancel)
         self._pending[future] = job
+        self._cancel[future] = cancel
         return future
 
-    def wait(self) -> Iterator[tuple[Job, JobResult | BaseException]]:
-        """Yield ``(job, result or exception)`` for the next finished jobs."""
-        done, _ = wait_futures(list(self._pending), return_when=FIRST_COMPLETED)
+    def wait(self, timeout: float | None = None) -> Iterator[tuple[Job, JobResult | BaseException]]:
+        """Yield ``(job, result or exception)`` for the jobs finished within ``timeout`` seconds."""
+        if not self._pending:
+            return
+        done, _ = wait_futures(list(self._pending), timeout=timeout, return_when=FIRST_COMPLETED)
         for future in done:
             job = self._pending.pop(future)
+            self._cancel.pop(future, None)
             error = future.exception()
             yield job, error if error is not None else future.result()
 
+    def abandon(self, job: Job) -> None:
+        """Stop a job the coordinator gave up on (its child and kernel are killed)."""
+        for future, pending in list(self._pending.items()):
+            if pending is job:
+                self._cancel.pop(future).set()
+                del self._pending[future]
+
     def status(self) -> str:
-        """One line on the workers (the pool's size)."""
+        """One line on the jobs (how many run at once)."""
         return f"{self.jobs} local process(es)"
 
     def close(self) -> None:
-        """Stop the worker processes (running jobs are cancelled)."""
-        self._pool.shutdown(cancel_futures=True)
+        """Stop every running job (children and kernels killed) and wait for their threads."""
+        for cancel in self._cancel.values():
+            cancel.set()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        # the jobs given up on (abandon) were told to stop too, but are not waited for
+        if self._pending:
+            wait_futures(list(self._pending), timeout=120)
 
 
 class DaskCluster:
@@ -119,8 +143,8 @@ class DaskCluster:
         self._pending[future.key] = (future, job)
         return future
 
-    def wait(self) -> Iterator[tuple[Job, JobResult | BaseException]]:
-        """Yield ``(job, result or exception)`` for the next finished tasks (each task once).
+    def wait(self, timeout: float | None = None) -> Iterator[tuple[Job, JobResult | BaseException]]:
+        """Yield ``(job, result or exception)`` for the tasks finished within ``timeout`` seconds.
 
         Raises
         ------
@@ -133,6 +157,7 @@ class DaskCluster:
         from distributed.client import FuturesCancelledError
 
         lost_since = None
+        begun = time.monotonic()
         while self._pending:
             futures = [future for future, _ in self._pending.values()]
             try:
@@ -159,6 +184,8 @@ class DaskCluster:
             lost_since = None
             if done:
                 break
+            if timeout is not None and time.monotonic() - begun >= timeout:
+                return
         else:
             return
         for future in done:
@@ -167,6 +194,16 @@ class DaskCluster:
                 yield job, future.result()
             except Exception as exc:  # the task failed (a worker without its sandbox, say)
                 yield job, exc
+
+    def abandon(self, job: Job) -> None:
+        """Give up on a task (the coordinator's deadline): cancel it, never wait for it again."""
+        import contextlib
+
+        for key, (future, pending) in list(self._pending.items()):
+            if pending is job:
+                del self._pending[key]
+                with contextlib.suppress(Exception):
+                    self.client.cancel([future])
 
     def status(self) -> str:
         """One line per worker state: running tasks per worker."""

@@ -247,6 +247,13 @@ class Harness:
         elif isinstance(exc, NameError):
             ename = "NameError"
             evalue = f"{exc} (¿falta definir o ejecutar una celda anterior?)"
+        elif isinstance(exc, MemoryError):
+            ename = "MemoriaAgotada"
+            evalue = (
+                "las pruebas de esta celda se quedaron sin memoria al trabajar con lo que "
+                "devolvió tu código (¿un arreglo, un objeto o un modelo enorme?); revisa los "
+                "tamaños que produce tu código."
+            )
         return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
 
