@@ -269,7 +269,12 @@ def cmd_grade(root: Path, args: argparse.Namespace) -> int:
     print(f"grading {len(tasks)} submission(s) with {where}")
     progress = Progress()
     try:
-        results = coordinator.grade(tasks, force=getattr(args, "force", False), progress=progress)
+        results = coordinator.grade(
+            tasks,
+            force=getattr(args, "force", False),
+            progress=progress,
+            new_seed=getattr(args, "new_seed", False),
+        )
     except ClusterUnavailable as exc:
         print(progress.close(), file=sys.stderr)
         print(
@@ -456,6 +461,12 @@ def main(argv: list[str] | None = None) -> int:
                 "--force",
                 action="store_true",
                 help="grade again the submissions unchanged since they were graded",
+            )
+            p.add_argument(
+                "--new-seed",
+                action="store_true",
+                help="draw fresh seeds for the hidden tests (default: a regrade of unchanged "
+                "files reuses the seed recorded in autograded/.hidden_seeds.json)",
             )
             p.add_argument(
                 "--unsandboxed",

@@ -53,6 +53,9 @@ class Job:
         The instructor passed ``--unsandboxed``: run kernels without the sealed unit.
     digest : str
         The digest of the submission and its assignment (the task's identity).
+    seed : int or None
+        The seed of the hidden tests for this submission (``checks.hidden_rng``), drawn
+        by the coordinator; ``None``: the documented ``checks.HIDDEN_SEED``.
     """
 
     assignment: str
@@ -63,6 +66,7 @@ class Job:
     config: object
     unsandboxed: bool = False
     digest: str = ""
+    seed: int | None = None
 
 
 @dataclass
@@ -197,6 +201,14 @@ def _worker_name() -> str:
         return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _harness_on(config) -> bool:
+    """Return whether the course's test cells run in the trusted harness (not in the kernel)."""
+    try:
+        return bool(config.TrustedExecute.get("harness", False))
+    except AttributeError:
+        return False
+
+
 def run_job(job: Job) -> JobResult:
     """Execute a job's notebooks as nbgrader's autograde does, in a scratch folder.
 
@@ -213,16 +225,20 @@ def run_job(job: Job) -> JobResult:
     """
     import traceback
 
-    from .. import sandbox
+    from .. import checks, sandbox
 
     start, cpu = time.perf_counter(), time.process_time()
     result = JobResult(job.assignment, job.student, worker=_worker_name())
     variables = {
         "NBGRADER_EXECUTION": "autograde",
         sandbox.UNSANDBOXED_VARIABLE: "1" if job.unsandboxed else None,
+        # the kernel learns the seed only where it runs the tests itself (no harness)
+        checks.HIDDEN_SEED_VARIABLE: None
+        if job.seed is None or _harness_on(job.config)
+        else str(job.seed),
     }
     try:
-        with environment(**variables):
+        with environment(**variables), checks.hidden_seed(job.seed):
             _execute(job, result)
     except sandbox.SandboxUnavailable:
         raise

@@ -94,21 +94,31 @@ class Harness:
             self.namespace[name] = value
 
     def run(
-        self, text: str, label: str, deadline: float | None, isolate: frozenset[str] = frozenset()
+        self,
+        text: str,
+        label: str,
+        deadline: float | None,
+        isolate: frozenset[str] = frozenset(),
+        quiet: bool = False,
     ) -> list[NotebookNode]:
         """Run trusted code; return the outputs for the notebook (an error output when it fails).
 
         ``isolate`` names the graded functions that the student's code calls
-        in their reference versions while this cell runs.
+        in their reference versions while this cell runs. ``quiet`` (test cells)
+        drops what the student's code prints while the cell calls it: the inputs
+        of hidden tests never reach the graded notebook or the feedback, the cell
+        shows the checks' own output and message only.
         """
         if self._bridge is not None:
             self._bridge.new_generation()
+            _set_quiet(self._bridge, quiet)
         stdout = io.StringIO()
         outputs: list[NotebookNode] = []
         replaced: dict[str, Any] = {}
         try:
             if self.from_kernel:
                 self.bridge.deadline = deadline
+                _set_quiet(self.bridge, quiet)
                 self._refresh()
                 if isolate:
                     replaced = self._bind_references(isolate)
@@ -139,6 +149,7 @@ class Harness:
                 else:
                     self.namespace[name] = value
             if self._bridge is not None:
+                _set_quiet(self._bridge, False)
                 try:
                     self._bridge.channel.end()
                 except Exception:  # the kernel is gone: the next kernel cell will say so
@@ -197,6 +208,26 @@ class Harness:
 
 
 _ABSENT = object()
+
+
+class _GraderChannel(Channel):
+    """The harness's channel; while ``quiet``, replies lose what the student's code printed."""
+
+    quiet = False
+
+    def request(self, request: dict, buffers: list, timeout: float) -> tuple[dict, list]:
+        """Send a request (see :meth:`Channel.request`); drop the reply's output when quiet."""
+        reply, reply_buffers = super().request(request, buffers, timeout)
+        if self.quiet and isinstance(reply, dict):
+            reply.pop("out", None)
+        return reply, reply_buffers
+
+
+def _set_quiet(bridge: Bridge, quiet: bool) -> None:
+    channel = getattr(bridge, "channel", None)
+    if isinstance(channel, _GraderChannel):
+        channel.quiet = quiet
+
 
 #: Bytes of address space a reference called from the student's kernel may add to the harness.
 REFERENCE_MEMORY = 4 * 2**30
@@ -382,7 +413,7 @@ class TrustedExecute(ResilientExecute):
                 self._harness = None
 
     def _make_bridge(self) -> Bridge:
-        return Bridge(Channel(self.km, self.kc, serve_callback=lambda *a: ""))
+        return Bridge(_GraderChannel(self.km, self.kc, serve_callback=lambda *a: ""))
 
     def _call_deadline(self) -> float | None:
         left = [time.monotonic() + self.timeout] if self.timeout else []
@@ -403,7 +434,7 @@ class TrustedExecute(ResilientExecute):
                 return super().preprocess_cell(cell, resources, index)  # the time-up note
             isolate = self._plan.isolate.get(index, frozenset()) if self.isolate else frozenset()
             cell.outputs = self._harness.run(
-                self._plan.trusted[index], label, self._call_deadline(), isolate
+                self._plan.trusted[index], label, self._call_deadline(), isolate, quiet=True
             )
             self.code_cells_executed += 1
             cell.execution_count = self.code_cells_executed
