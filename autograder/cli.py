@@ -271,7 +271,7 @@ def cmd_grade(root: Path, args: argparse.Namespace) -> int:
     try:
         results = coordinator.grade(
             tasks,
-            force=getattr(args, "force", False),
+            force=getattr(args, "force", False) or getattr(args, "new_seed", False),
             progress=progress,
             new_seed=getattr(args, "new_seed", False),
         )
