@@ -40,15 +40,15 @@ def main(argv: list[str] | None = None) -> int:
     from tests.catalogue import load_all
 
     catalogues = load_all()
-    chosen = sorted(
-        a for a in catalogues if not args.ids or any(a.startswith(i) for i in args.ids)
-    )
+    chosen = sorted(a for a in catalogues if not args.ids or any(a.startswith(i) for i in args.ids))
     if not chosen:
         print(f"no catalogue matches {args.ids}", file=sys.stderr)
         return 2
     seeds = list(range(args.start, args.start + args.seeds))
     print(f"seeds {seeds[0]}..{seeds[-1]} ({len(seeds)})")
-    print(f"{'assignment':38} {'trials':>6} {'seeds':>5} {'runs':>6} {'failures':>8} {'seconds':>8}")
+    print(
+        f"{'assignment':38} {'trials':>6} {'seeds':>5} {'runs':>6} {'failures':>8} {'seconds':>8}"
+    )
     failures = []
     for assignment in chosen:
         start = time.perf_counter()
