@@ -8,11 +8,13 @@ cells earn nothing, while the same table under the probe's own seed would earn
 everything (so the table is real and the seed is what defeats it).
 """
 
+import base64
 import json
 import os
 import shutil
 import subprocess
 import sys
+import zlib
 
 import nbformat
 import numpy as np
@@ -128,17 +130,18 @@ def test_seed_sweep_of_1_1_to_1_4_with_three_seeds():
 # --- the leak test -----------------------------------------------------------------
 
 _PROBE_TOOLS = """
-import hashlib as _hl, json as _js, sys as _sys
+import base64 as _b64, hashlib as _hl, json as _js, sys as _sys, zlib as _zl
 import numpy as _np
 
 _TABLE = {}
+_DEPTH = [0]
 
 
-def _key(name, args):
+def _key(name, args, kwargs):
     digest = _hl.sha256(name.encode())
-    for a in args:
+    for k, a in [*enumerate(args), *sorted(kwargs.items())]:
         a = _np.ascontiguousarray(_np.asarray(a, dtype=float))
-        digest.update(repr(a.shape).encode() + a.tobytes())
+        digest.update(repr((k, a.shape)).encode() + a.tobytes())
     return digest.hexdigest()[:24]
 
 
@@ -153,12 +156,17 @@ def _enc(v):
 
 
 def _probe(name, f):
-    def wrapper(*args):
-        key = _key(name, args)
+    def wrapper(*args, **kwargs):
+        key = _key(name, args, kwargs)
         print("PROBE-CALL", name, key, [_np.asarray(a).ravel()[:3].tolist() for a in args])
         print("PROBE-ERR", name, key, file=_sys.stderr)
-        value = f(*args)
-        _TABLE[key] = _enc(value)
+        _DEPTH[0] += 1
+        try:
+            value = f(*args, **kwargs)
+        finally:
+            _DEPTH[0] -= 1
+        if _DEPTH[0] == 0:  # the calls of the tests and cells, not the ones inside them
+            _TABLE[key] = _enc(value)
         return value
 
     wrapper.__name__ = name
@@ -172,11 +180,11 @@ import numpy as _np
 _TABLE = _js.loads(TABLE_JSON)
 
 
-def _key(name, args):
+def _key(name, args, kwargs):
     digest = _hl.sha256(name.encode())
-    for a in args:
+    for k, a in [*enumerate(args), *sorted(kwargs.items())]:
         a = _np.ascontiguousarray(_np.asarray(a, dtype=float))
-        digest.update(repr(a.shape).encode() + a.tobytes())
+        digest.update(repr((k, a.shape)).encode() + a.tobytes())
     return digest.hexdigest()[:24]
 
 
@@ -190,8 +198,8 @@ def _dec(v):
     return v["num"]
 
 
-def _lookup(name, args):
-    key = _key(name, args)
+def _lookup(name, args, kwargs):
+    key = _key(name, args, kwargs)
     if key not in _TABLE:
         raise KeyError("no sé esta respuesta")
     return _dec(_TABLE[key])
@@ -206,7 +214,10 @@ def _probe_submission() -> nbformat.NotebookNode:
         replacements[name] = f"{head}\n{answer}\n\n{name} = _probe({name!r}, {name})\n"
     nb = mutation.student_submission(release_nb(A), source_nb(A), replacements)
     nb.cells.append(
-        nbformat.v4.new_code_cell('print("PROBE-TABLE" + _js.dumps(_TABLE) + "END-TABLE")')
+        nbformat.v4.new_code_cell(
+            'print("PROBE-TABLE" + _b64.b64encode(_zl.compress(_js.dumps(_TABLE).encode())).decode()'
+            ' + "END-TABLE")'
+        )
     )
     return nb
 
@@ -215,7 +226,9 @@ def _replay_submission(table: dict) -> nbformat.NotebookNode:
     replacements = {}
     for index, name in enumerate(FUNCTIONS):
         head = _REPLAY_TOOLS.replace("TABLE_JSON", repr(json.dumps(table))) if index == 0 else ""
-        replacements[name] = f"{head}\n\ndef {name}(*args):\n    return _lookup({name!r}, args)\n"
+        replacements[name] = (
+            f"{head}\n\ndef {name}(*args, **kwargs):\n    return _lookup({name!r}, args, kwargs)\n"
+        )
     return mutation.student_submission(release_nb(A), source_nb(A), replacements)
 
 
@@ -266,7 +279,8 @@ def test_a_leaked_table_is_worth_nothing_in_another_grading(tmp_path, capsys, mo
     assert _cell_scores(course, "probe") == points
     graded = _graded(course, "probe")
     text = _outputs_text(graded.cells[-1])
-    table = json.loads(text.split("PROBE-TABLE", 1)[1].split("END-TABLE", 1)[0])
+    packed = text.split("PROBE-TABLE", 1)[1].split("END-TABLE", 1)[0]
+    table = json.loads(zlib.decompress(base64.b64decode(packed)))
     assert len(table) > 20  # the inputs of the visible and hidden calls, with their answers
     # no output produced while a test cell called the probe reaches the graded notebook...
     test_cells = [c for c in graded.cells if mutation.grade_id(c) in points]
@@ -319,3 +333,15 @@ def test_a_leaked_table_is_worth_nothing_in_another_grading(tmp_path, capsys, mo
     }
     assert os.stat(course / "autograded" / SEEDS_FILE).st_mode & 0o077 == 0
     capsys.readouterr()
+
+
+def test_the_kernel_learns_the_seed_only_without_the_harness():
+    from traitlets.config import Config
+
+    from autograder.grade.executor import _harness_on
+
+    harness = Config()
+    harness.TrustedExecute.harness = True
+    assert _harness_on(harness)
+    assert not _harness_on(Config())  # tests in the kernel: it gets HIDDEN_SEED_VARIABLE
+    assert _harness_on(tools.load_config(ROOT))  # the course grades with the harness
