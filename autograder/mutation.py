@@ -302,7 +302,8 @@ def hidden_sweep(
     out (they draw nothing from ``hidden_rng``).
 
     A correct trial must pass every test cell for every seed; a mistake must
-    fail one of them for every seed, and the messages of the failing cells must
+    fail one of them for every seed, the same ones for every seed (so its score
+    does not depend on the seed), and the messages of the failing cells must
     hold the mistake's message fragment (when the catalogue gives one).
 
     Parameters
@@ -374,6 +375,7 @@ def hidden_sweep(
                     )
                     continue
                 visible = {i: _run_test(compiled[i], dict(namespace)) for i in fixed}
+                outcomes: dict[frozenset, list[int]] = {}
                 for seed in seeds:
                     with checks.hidden_seed(seed):
                         errors = dict(visible)
@@ -381,6 +383,7 @@ def hidden_sweep(
                             errors[i] = _run_test(compiled[i], dict(namespace))
                     result.runs += 1
                     failed = {grade_id(cells[i]): e for i, e in errors.items() if e}
+                    outcomes.setdefault(frozenset(failed), []).append(seed)
                     if kind == "alternatives" and failed:
                         result.failures.append(SweepFailure(cell_id, kind, name, seed, str(failed)))
                     elif kind == "mistakes" and not failed:
@@ -393,6 +396,14 @@ def hidden_sweep(
                                 cell_id, kind, name, seed, f"not named ({fragments[name]!r})"
                             )
                         )
+                if kind == "mistakes" and len(outcomes) > 1:  # the same score for every seed
+                    sets = "; ".join(
+                        f"{sorted(cells_failed)} for seeds {seeds_of[:5]}"
+                        for cells_failed, seeds_of in outcomes.items()
+                    )
+                    result.failures.append(
+                        SweepFailure(cell_id, kind, name, None, f"the failing cells vary: {sets}")
+                    )
                 np.random.set_state(state)
     finally:
         os.chdir(previous)

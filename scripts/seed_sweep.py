@@ -5,7 +5,9 @@ Usage: ``python scripts/seed_sweep.py [ID ...] --seeds 50``
 For every assignment (all with a catalogue, by default), every correct
 alternative of the catalogue (and the source's own answer) must pass every test
 cell of its function for every seed, and every mistake must fail one of them,
-naming itself, for every seed: luck may not decide a grade. The source's code
+naming itself, for every seed, and the same test cells for every seed: luck may
+not decide a grade. The seeds are ``checks.HIDDEN_SEED`` (that of ``validate``
+and the test suite) and ``--start``, ``--start + 1``, ... The source's code
 runs once in this process (no kernel, no sandbox: it is the instructor's), then
 only the test cells run again per trial and seed (see
 ``autograder.mutation.hidden_sweep``). Prints a table per assignment and exits
@@ -44,8 +46,13 @@ def main(argv: list[str] | None = None) -> int:
     if not chosen:
         print(f"no catalogue matches {args.ids}", file=sys.stderr)
         return 2
-    seeds = list(range(args.start, args.start + args.seeds))
-    print(f"seeds {seeds[0]}..{seeds[-1]} ({len(seeds)})")
+    from autograder import checks
+
+    # the documented seed of validate and the test suite, then start, start + 1, ...
+    seeds = [checks.HIDDEN_SEED, *range(args.start, args.start + args.seeds - 1)][: args.seeds]
+    print(
+        f"seeds {', '.join(map(str, seeds[:3]))}{', ...' if len(seeds) > 3 else ''} ({len(seeds)})"
+    )
     print(
         f"{'assignment':38} {'trials':>6} {'seeds':>5} {'runs':>6} {'failures':>8} {'seconds':>8}"
     )

@@ -88,7 +88,7 @@ def test_sweep_finds_a_mistake_that_luck_lets_through():
     )
     entry = {
         "tests": catalogue["mse_cost"]["tests"],
-        "mistakes": {"is_solution": ("", solution)},
+        "mistakes": {"is_solution": ("", solution), "lucky": ("", lucky)},
         "alternatives": {"lucky": lucky},
     }
     seeds = list(range(8))
@@ -101,12 +101,15 @@ def test_sweep_finds_a_mistake_that_luck_lets_through():
         with checks.hidden_seed(seed):
             positive.append(float(checks.hidden_rng("mse_cost").normal(size=(1, 40))[0, 0]) > 0)
     assert 0 < sum(positive) < len(seeds)
-    failures = sorted((f.kind, f.name, f.seed) for f in result.failures)
+    failures = sorted(((f.kind, f.name, f.seed) for f in result.failures), key=repr)
     assert failures == sorted(
         [("mistakes", "is_solution", s) for s in seeds]
         + [("alternatives", "lucky", s) for s, p in zip(seeds, positive, strict=True) if p]
+        + [("mistakes", "lucky", s) for s, p in zip(seeds, positive, strict=True) if not p]
+        + [("mistakes", "lucky", None)],  # its failing cells, so its score, vary with the seed
+        key=repr,
     )
-    assert (result.trials, result.runs) == (3, 3 * len(seeds))
+    assert (result.trials, result.runs) == (4, 4 * len(seeds))
 
 
 @pytest.mark.slow
