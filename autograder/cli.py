@@ -382,8 +382,9 @@ def cmd_grade(root: Path, args: argparse.Namespace) -> int:
     progress = Progress()
     try:
         # a named student is graded again even when the submission did not change
-        force = getattr(args, "force", False) or bool(students)
-        results = coordinator.grade(tasks, force=force, progress=progress)
+        new_seed = getattr(args, "new_seed", False)
+        force = getattr(args, "force", False) or bool(students) or new_seed
+        results = coordinator.grade(tasks, force=force, progress=progress, new_seed=new_seed)
     except ClusterUnavailable as exc:
         print(progress.close(), file=sys.stderr)
         print(
@@ -585,6 +586,12 @@ def main(argv: list[str] | None = None) -> int:
                 action="append",
                 metavar="ID",
                 help="grade (again) this student's submissions only; repeat for several",
+            )
+            p.add_argument(
+                "--new-seed",
+                action="store_true",
+                help="draw fresh seeds for the hidden tests (default: a regrade of unchanged "
+                "files reuses the seed recorded in autograded/.hidden_seeds.json)",
             )
             p.add_argument(
                 "--unsandboxed",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
@@ -224,3 +225,190 @@ def split_trials(results: Mapping[str, object]) -> dict[str, dict[str, object]]:
             gid, label = key.split(TRIAL_SEPARATOR, 1)
             grouped.setdefault(label, {})[gid] = result
     return grouped
+
+
+# --- the seed sweep: every trial against the hidden tests, for many seeds ----------------
+
+HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+
+
+@dataclass
+class SweepFailure:
+    """A trial of a catalogue that misbehaved for one seed (``None``: for every seed)."""
+
+    cell_id: str
+    kind: str
+    name: str
+    seed: int | None
+    detail: str
+
+    def __str__(self) -> str:
+        seed = "every seed" if self.seed is None else f"seed {self.seed}"
+        return f"{self.kind[:-1]} {self.cell_id}:{self.name} ({seed}): {self.detail}"
+
+
+@dataclass
+class SweepResult:
+    """What :func:`hidden_sweep` found for one assignment."""
+
+    assignment: str
+    seeds: list[int]
+    trials: int = 0
+    runs: int = 0
+    failures: list[SweepFailure] = field(default_factory=list)
+
+
+def _is_test_cell(cell: NotebookNode) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def _is_end_to_end(cell: NotebookNode) -> bool:
+    return bool((cell.get("metadata", {}).get("autograder") or {}).get("end_to_end"))
+
+
+def _run_test(code, namespace: dict) -> str | None:
+    """Run a test cell's compiled text; return its failure (``"Name: message"``) or None."""
+    import contextlib
+    import io
+    import warnings
+
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            exec(code, namespace)  # noqa: S102  (the instructor's tests)
+        except BaseException as exc:  # noqa: BLE001  (any failure of the cell counts)
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def hidden_sweep(
+    assignment: str,
+    source_nb: NotebookNode,
+    catalogue: Mapping[str, dict],
+    seeds: list[int],
+    folder: str | None = None,
+) -> SweepResult:
+    """Prove a catalogue against the hidden tests for many seeds of ``checks.hidden_rng``.
+
+    The source's code cells (not its test cells) run once, in a Python
+    namespace (no kernel), up to the last test cell of the catalogue. Each
+    trial (the source's own answer, every correct alternative, every mistake)
+    then replaces its answer cell in a copy of that namespace and runs its
+    function's test cells: those without a hidden block once, those with one
+    under ``checks.hidden_seed(s)`` for every seed. End-to-end cells are left
+    out (they draw nothing from ``hidden_rng``).
+
+    A correct trial must pass every test cell for every seed; a mistake must
+    fail one of them for every seed, the same ones for every seed (so its score
+    does not depend on the seed), and the messages of the failing cells must
+    hold the mistake's message fragment (when the catalogue gives one).
+
+    Parameters
+    ----------
+    assignment : str
+        The assignment id (for the result).
+    source_nb : NotebookNode
+        The source notebook (solutions and hidden tests).
+    catalogue : mapping
+        The assignment's ``CATALOGUE`` (see ``tests/catalogue``).
+    seeds : list of int
+        The seeds to try.
+    folder : str, optional
+        Where the notebook's code runs (its relative paths), by default the current folder.
+
+    Returns
+    -------
+    SweepResult
+        Counts and every failure.
+    """
+    import contextlib
+    import os
+
+    import numpy as np
+
+    from . import checks
+
+    result = SweepResult(assignment, list(seeds))
+    cells = source_nb.cells
+    position = {grade_id(c): i for i, c in enumerate(cells) if grade_id(c)}
+    wanted = [position[t] for entry in catalogue.values() for t in entry["tests"] if t in position]
+    last = max([*wanted, *(position[c] for c in catalogue if c in position)], default=-1)
+    compiled = {
+        i: compile(c.source, f"<{assignment} celda {i + 1}>", "exec")
+        for i, c in enumerate(cells[: last + 1])
+        if c.cell_type == "code"
+    }
+    base: dict = {"__name__": "__main__"}
+    previous = os.getcwd()
+    try:
+        if folder:
+            os.chdir(folder)
+        for i in sorted(compiled):
+            if _is_test_cell(cells[i]):
+                continue
+            failure = _run_test(compiled[i], base)
+            if failure:
+                raise RuntimeError(f"{assignment}: cell {i + 1} of the source failed: {failure}")
+        for cell_id, entry in catalogue.items():
+            tests = [
+                position[t]
+                for t in entry["tests"]
+                if t in position and not _is_end_to_end(cells[position[t]])
+            ]
+            fixed = [i for i in tests if HIDDEN_MARKERS[0] not in cells[i].source]
+            seeded = [i for i in tests if HIDDEN_MARKERS[0] in cells[i].source]
+            trials = [("alternatives", "solution", strip_markers(cells[position[cell_id]].source))]
+            trials += [("alternatives", n, code) for n, code in entry["alternatives"].items()]
+            trials += [("mistakes", n, code) for n, (_, code) in entry["mistakes"].items()]
+            fragments = {n: fragment for n, (fragment, _) in entry["mistakes"].items()}
+            for kind, name, code in trials:
+                result.trials += 1
+                state = np.random.get_state()
+                namespace = dict(base)
+                setup = _run_test(compile(code, f"<{cell_id}>", "exec"), namespace)
+                if setup:
+                    result.failures.append(
+                        SweepFailure(cell_id, kind, name, None, f"the answer fails: {setup}")
+                    )
+                    continue
+                visible = {i: _run_test(compiled[i], dict(namespace)) for i in fixed}
+                outcomes: dict[frozenset, list[int]] = {}
+                for seed in seeds:
+                    with checks.hidden_seed(seed):
+                        errors = dict(visible)
+                        for i in seeded:
+                            errors[i] = _run_test(compiled[i], dict(namespace))
+                    result.runs += 1
+                    failed = {grade_id(cells[i]): e for i, e in errors.items() if e}
+                    outcomes.setdefault(frozenset(failed), []).append(seed)
+                    if kind == "alternatives" and failed:
+                        result.failures.append(SweepFailure(cell_id, kind, name, seed, str(failed)))
+                    elif kind == "mistakes" and not failed:
+                        result.failures.append(
+                            SweepFailure(cell_id, kind, name, seed, "passes every test")
+                        )
+                    elif kind == "mistakes" and fragments[name] not in "\n".join(failed.values()):
+                        result.failures.append(
+                            SweepFailure(
+                                cell_id, kind, name, seed, f"not named ({fragments[name]!r})"
+                            )
+                        )
+                if kind == "mistakes" and len(outcomes) > 1:  # the same score for every seed
+                    sets = "; ".join(
+                        f"{sorted(cells_failed)} for seeds {seeds_of[:5]}"
+                        for cells_failed, seeds_of in outcomes.items()
+                    )
+                    result.failures.append(
+                        SweepFailure(cell_id, kind, name, None, f"the failing cells vary: {sets}")
+                    )
+                np.random.set_state(state)
+    finally:
+        os.chdir(previous)
+        with contextlib.suppress(Exception):
+            import matplotlib.pyplot as plt
+
+            plt.close("all")
+    return result

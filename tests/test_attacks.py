@@ -36,7 +36,7 @@ pytestmark = [
 A = "1.1_RegresionLineal"
 FULL = 20.0
 SECRET = "iap-grader-secret-5d1e"
-HIDDEN_LINE = "default_rng(101)"  # a line of a hidden test of 1.1
+HIDDEN_LINE = 'checks.hidden_rng("standardize")'  # a line of a hidden test of 1.1
 MARKER = f"iap-attack-{os.getpid()}"
 
 

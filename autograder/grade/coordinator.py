@@ -14,6 +14,13 @@ the folder in ``autograded/``. It is the only writer of the gradebook,
 A submission's digest (its files, its assignment's source files and the
 course configuration, less the ``Coordinator`` settings) is recorded once it is graded: a rerun skips the
 submissions whose digest did not change, unless ``force``.
+
+Each submission's hidden tests draw their inputs from a seed (``checks.hidden_rng``)
+the coordinator draws with :mod:`secrets` the first time it grades that submission.
+It is recorded for the instructor in :data:`SEEDS_FILE` (beside the digests, outside
+every student's folder: nothing a student receives holds it), with the digest of the
+submitted files it graded: regrading the same files reuses it (same submission, same
+seed, same score) unless ``new_seed``; changed files get a fresh one.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import threading
@@ -43,6 +51,13 @@ from .executors import DaskCluster, LocalPool
 SANITIZED_STEP = "sanitized"
 #: The digests of the graded submissions (inside ``autograded/``).
 DIGESTS_FILE = ".digests.json"
+#: The seeds of the hidden tests of the graded submissions (inside ``autograded/``).
+SEEDS_FILE = ".hidden_seeds.json"
+
+
+def draw_seed() -> int:
+    """Return a fresh seed for a submission's hidden tests (63 random bits from :mod:`secrets`)."""
+    return secrets.randbits(63)
 
 
 class GradingInterrupted(Exception):
@@ -198,6 +213,7 @@ class Coordinator(LoggingConfigurable):
         self.coordinator_cpu = 0.0
         self._api = None
         self._digests: dict[str, str] | None = None
+        self._seeds: dict[str, dict] | None = None
 
     # --- the gradebook's view ------------------------------------------------------
 
@@ -230,6 +246,60 @@ class Coordinator(LoggingConfigurable):
         scratch.write_text(json.dumps(digests, indent=1, sort_keys=True))
         os.replace(scratch, path)
 
+    def seeds(self) -> dict[str, dict]:
+        """Return the recorded seeds: ``"assignment/student"`` to ``{"seed", "submission"}``.
+
+        ``seed`` is the seed the submission's hidden tests drew from when it was last
+        graded; ``submission`` the digest of the submitted files it graded then.
+        """
+        if self._seeds is None:
+            try:
+                self._seeds = json.loads(self._digest_path().with_name(SEEDS_FILE).read_text())
+            except (OSError, ValueError):
+                self._seeds = {}
+        return self._seeds
+
+    def recorded_seed(self, assignment: str, student: str) -> int | None:
+        """Return the seed a submission was last graded with (None if never graded)."""
+        entry = self.seeds().get(f"{assignment}/{student}")
+        return int(entry["seed"]) if isinstance(entry, dict) and "seed" in entry else None
+
+    def choose_seed(self, assignment: str, student: str, new_seed: bool = False) -> int:
+        """Return the seed to grade a submission with: the recorded one for the same files.
+
+        Parameters
+        ----------
+        assignment, student : str
+            The submission.
+        new_seed : bool
+            Draw a fresh seed even when the submitted files were graded before.
+        """
+        entry = self.seeds().get(f"{assignment}/{student}")
+        same = isinstance(entry, dict) and entry.get("submission") == self._submission_digest(
+            assignment, student
+        )
+        if same and not new_seed and "seed" in entry:
+            return int(entry["seed"])
+        return draw_seed()
+
+    def _submission_digest(self, assignment: str, student: str) -> str:
+        return file_digest([self.course.submitted(student, assignment)])
+
+    def _record_seed(self, job: Job) -> None:
+        if job.seed is None:
+            return
+        seeds = self.seeds()
+        seeds[f"{job.assignment}/{job.student}"] = {
+            "seed": int(job.seed),
+            "submission": getattr(job, "submission", ""),
+        }
+        path = self._digest_path().with_name(SEEDS_FILE)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = path.with_name(path.name + ".tmp")
+        scratch.write_text(json.dumps(seeds, indent=1, sort_keys=True))
+        os.chmod(scratch, 0o600)  # the instructor's: not for students' eyes
+        os.replace(scratch, path)
+
     def digest(self, assignment: str, student: str) -> str:
         """Return the digest of a submission, its assignment's source files and the course config."""
         # the configuration that grades (not where executors run: switching to a cluster
@@ -255,7 +325,7 @@ class Coordinator(LoggingConfigurable):
         return self.course.path_for_step(SANITIZED_STEP, student, assignment)
 
     def prepare(
-        self, assignment: str, student: str, digest: str
+        self, assignment: str, student: str, digest: str, new_seed: bool = False
     ) -> tuple[Job | None, tools.GradingResult | None]:
         """Stage, repair and sanitize a submission; return its job (or the failure).
 
@@ -265,6 +335,8 @@ class Coordinator(LoggingConfigurable):
             The submission.
         digest : str
             Its digest (see :meth:`digest`).
+        new_seed : bool
+            Draw a fresh seed for its hidden tests even if these files were graded before.
         """
         import nbformat
         from nbgrader.utils import capture_log, temp_attrs
@@ -308,8 +380,10 @@ class Coordinator(LoggingConfigurable):
             self.config,
             unsandboxed=self.unsandboxed,
             digest=digest,
+            seed=self.choose_seed(assignment, student, new_seed),
         )
         job.notes = notes  # stays on the coordinator: the executor does not need them
+        job.submission = self._submission_digest(assignment, student)
         return job, None
 
     def finish(self, job: Job, outcome: JobResult | BaseException) -> tools.GradingResult:
@@ -362,6 +436,7 @@ class Coordinator(LoggingConfigurable):
                 f"Se eliminaron archivos especiales de la carpeta calificada: {', '.join(removed)}"
             )
         notes += outcome.notes
+        self._record_seed(job)
         self._record_digest(job.assignment, job.student, job.digest)
         return tools.GradingResult(
             job.assignment, job.student, True, outcome.seconds, "", notes, worker=outcome.worker
@@ -408,6 +483,7 @@ class Coordinator(LoggingConfigurable):
         tasks: list[tuple[str, str]],
         force: bool = False,
         progress: Callable | None = None,
+        new_seed: bool = False,
     ) -> list[tools.GradingResult]:
         """Grade ``(assignment, student)`` submissions; each is recorded exactly once.
 
@@ -421,6 +497,9 @@ class Coordinator(LoggingConfigurable):
             Called as ``progress(result, status)`` after each submission, where
             ``status`` describes the workers; ``progress.start(total, todo)`` is
             called first when it exists.
+        new_seed : bool
+            Draw fresh seeds for the hidden tests of the submissions graded now, instead
+            of reusing the recorded seed of unchanged files (see :meth:`choose_seed`).
 
         Returns
         -------
@@ -488,7 +567,7 @@ class Coordinator(LoggingConfigurable):
                     while todo and len(inflight) < 2 * backend.slots:
                         with signals.critical():
                             assignment, student, digest = todo.popleft()
-                            job, failure = self.prepare(assignment, student, digest)
+                            job, failure = self.prepare(assignment, student, digest, new_seed)
                             if failure is None:
                                 backend.submit(job)
                                 inflight[(assignment, student)] = job

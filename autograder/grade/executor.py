@@ -54,6 +54,9 @@ class Job:
         The instructor passed ``--unsandboxed``: run kernels without the sealed unit.
     digest : str
         The digest of the submission and its assignment (the task's identity).
+    seed : int or None
+        The seed of the hidden tests for this submission (``checks.hidden_rng``), drawn
+        by the coordinator; ``None``: the documented ``checks.HIDDEN_SEED``.
     """
 
     assignment: str
@@ -64,6 +67,7 @@ class Job:
     config: object
     unsandboxed: bool = False
     digest: str = ""
+    seed: int | None = None
 
 
 @dataclass
@@ -205,6 +209,14 @@ def _worker_name() -> str:
         return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _harness_on(config) -> bool:
+    """Return whether the course's test cells run in the trusted harness (not in the kernel)."""
+    try:
+        return bool(config.TrustedExecute.get("harness", False))
+    except AttributeError:
+        return False
+
+
 #: Callables ``observer(job, pid, message)`` told of every message a job's child sends
 #: (``("start", notebook, index)`` before a code cell runs, ``("cell", ...)`` after it...):
 #: how the tests stop a child at a chosen cell.
@@ -299,7 +311,7 @@ def _child(job: Job, quiet: bool, threads: int, memory_limit: int, connection) -
     """Run a job in its child process: cap its memory, execute, report each cell and the result."""
     import traceback
 
-    from .. import sandbox
+    from .. import checks, sandbox
     from .bounds import limit_memory, peak_memory
 
     cpu = time.process_time()
@@ -315,10 +327,14 @@ def _child(job: Job, quiet: bool, threads: int, memory_limit: int, connection) -
         variables = {
             "NBGRADER_EXECUTION": "autograde",
             sandbox.UNSANDBOXED_VARIABLE: "1" if job.unsandboxed else None,
+            # the kernel learns the seed only where it runs the tests itself (no harness)
+            checks.HIDDEN_SEED_VARIABLE: None
+            if job.seed is None or _harness_on(job.config)
+            else str(job.seed),
         }
         error = ""
         try:
-            with environment(**variables):
+            with environment(**variables), checks.hidden_seed(job.seed):
                 _execute(job, result, connection)
         except (sandbox.SandboxUnavailable, MemoryError):
             raise

@@ -139,6 +139,7 @@ class Harness:
         deadline: float | None,
         isolate: frozenset[str] = frozenset(),
         result: bool = False,
+        quiet: bool = False,
     ) -> list[NotebookNode]:
         """Run trusted code; return the outputs for the notebook (an error output when it fails).
 
@@ -146,15 +147,21 @@ class Harness:
         in their reference versions while this cell runs. With ``result``,
         a last expression's value becomes the cell's ``execute_result``, as
         IPython shows it (nbgrader reads a number there as partial credit).
+        ``quiet`` (test cells) drops what the student's code prints while the
+        cell calls it: the inputs of hidden tests never reach the graded
+        notebook or the feedback, the cell shows the checks' own output and
+        message only.
         """
         if self._bridge is not None:
             self._bridge.new_generation()
+            _set_quiet(self._bridge, quiet)
         stdout = io.StringIO()
         outputs: list[NotebookNode] = []
         replaced: dict[str, Any] = {}
         try:
             if self.from_kernel:
                 self.bridge.deadline = deadline
+                _set_quiet(self.bridge, quiet)
                 self._refresh()
                 if isolate:
                     replaced = self._bind_references(isolate)
@@ -177,8 +184,9 @@ class Harness:
                 exec(code, self.namespace)  # noqa: S102  (the instructor's code, never the student's)
                 if last is not None:
                     value = eval(compile(last, filename, "eval"), self.namespace)  # noqa: S307
-                    if value is not None:
-                        outputs.append(_execute_result(value))
+                    shown = None if value is None else _execute_result(value)
+                    if shown is not None:
+                        outputs.append(shown)
         except BaseException as exc:  # a failing check, the student's error, anything
             if isinstance(exc, (SystemExit, KeyboardInterrupt)) and not isinstance(
                 exc, StudentError
@@ -193,6 +201,7 @@ class Harness:
                 else:
                     self.namespace[name] = value
             if self._bridge is not None:
+                _set_quiet(self._bridge, False)
                 try:
                     self._bridge.channel.end()
                 except Exception:  # the kernel is gone: the next kernel cell will say so
@@ -273,8 +282,14 @@ def _import_value(module: str, attribute: str | None, allowed: set[str]) -> Any:
     return None if value is _ABSENT else value
 
 
-def _execute_result(value: Any) -> NotebookNode:
-    """Return the ``execute_result`` output IPython gives a cell's last value (plain text)."""
+def _execute_result(value: Any) -> NotebookNode | None:
+    """Return the ``execute_result`` IPython gives a cell's last value, when it is a score.
+
+    nbgrader reads a number there as partial credit and gives full credit for
+    any other value, so only a value whose text is a number is kept: anything
+    else (a list of a hidden test's inputs, say) would only show the student
+    what the test computed, without changing the score.
+    """
     if isinstance(value, (Remote, Missing)):
         text = repr(value)
     else:
@@ -284,9 +299,32 @@ def _execute_result(value: Any) -> NotebookNode:
             text = pretty(value, max_seq_length=1000)
         except Exception:
             text = object.__repr__(value)
+    try:
+        float(text)
+    except ValueError:
+        return None
     return new_output(
         "execute_result", data={"text/plain": text[:OUTPUT_LIMIT]}, execution_count=None
     )
+
+
+class _GraderChannel(Channel):
+    """The harness's channel; while ``quiet``, replies lose what the student's code printed."""
+
+    quiet = False
+
+    def request(self, request: dict, buffers: list, timeout: float) -> tuple[dict, list]:
+        """Send a request (see :meth:`Channel.request`); drop the reply's output when quiet."""
+        reply, reply_buffers = super().request(request, buffers, timeout)
+        if self.quiet and isinstance(reply, dict):
+            reply.pop("out", None)
+        return reply, reply_buffers
+
+
+def _set_quiet(bridge: Bridge, quiet: bool) -> None:
+    channel = getattr(bridge, "channel", None)
+    if isinstance(channel, _GraderChannel):
+        channel.quiet = quiet
 
 
 #: Bytes of address space a reference called from the student's kernel may add to the harness.
@@ -479,7 +517,7 @@ class TrustedExecute(ResilientExecute):
                 self._harness = None
 
     def _make_bridge(self) -> Bridge:
-        return Bridge(Channel(self.km, self.kc, serve_callback=lambda *a: ""))
+        return Bridge(_GraderChannel(self.km, self.kc, serve_callback=lambda *a: ""))
 
     def _call_deadline(self) -> float | None:
         left = [time.monotonic() + self.timeout] if self.timeout else []
@@ -500,7 +538,12 @@ class TrustedExecute(ResilientExecute):
                 return super().preprocess_cell(cell, resources, index)  # the time-up note
             isolate = self._plan.isolate.get(index, frozenset()) if self.isolate else frozenset()
             cell.outputs = self._harness.run(
-                self._plan.trusted[index], label, self._call_deadline(), isolate, result=True
+                self._plan.trusted[index],
+                label,
+                self._call_deadline(),
+                isolate,
+                result=True,
+                quiet=True,
             )
             self.code_cells_executed += 1
             cell.execution_count = self.code_cells_executed

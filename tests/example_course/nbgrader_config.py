@@ -14,11 +14,6 @@ c.Exchange.path_includes_course = True
 c.IncludeHeaderFooter.header = os.path.join(ROOT, "source", "header.ipynb")
 c.Execute.timeout = 60
 
-# The trusted harness does not yet give stock nbgrader's verdict on `except ValueError`
-# around a student's call (issue 21, item 2, in progress): this course keeps its test cells
-# in the student's (sealed) kernel until it does. A setting made before configure(c) wins.
-c.TrustedExecute.harness = False
-
 # Adopting autograder: the two lines (the test strips them to grade with stock nbgrader).
 from autograder import configure  # noqa: E402
 
