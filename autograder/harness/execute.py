@@ -94,12 +94,19 @@ class Harness:
             self.namespace[name] = value
 
     def run(
-        self, text: str, label: str, deadline: float | None, isolate: frozenset[str] = frozenset()
+        self,
+        text: str,
+        label: str,
+        deadline: float | None,
+        isolate: frozenset[str] = frozenset(),
+        helpers: frozenset[str] = frozenset(),
     ) -> list[NotebookNode]:
         """Run trusted code; return the outputs for the notebook (an error output when it fails).
 
         ``isolate`` names the graded functions that the student's code calls
-        in their reference versions while this cell runs.
+        in their reference versions while this cell runs; ``helpers`` those
+        that only the test's own calls reach as references (the kernel keeps
+        the student's).
         """
         if self._bridge is not None:
             self._bridge.new_generation()
@@ -110,8 +117,8 @@ class Harness:
             if self.from_kernel:
                 self.bridge.deadline = deadline
                 self._refresh()
-                if isolate:
-                    replaced = self._bind_references(isolate)
+                if isolate or helpers:
+                    replaced = self._bind_references(isolate | helpers, kernel=isolate)
             filename = f"<{label}>"
             # keep the text where inspect (and TensorFlow's AutoGraph) looks for source code
             linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
@@ -152,17 +159,22 @@ class Harness:
             outputs.insert(0, new_output("stream", name="stdout", text=text_out))
         return outputs
 
-    def _bind_references(self, names: frozenset[str]) -> dict[str, Any]:
-        """Make ``names`` the source's solutions, here and in the kernel (see :mod:`.isolation`).
+    def _bind_references(
+        self, names: frozenset[str], kernel: frozenset[str] | None = None
+    ) -> dict[str, Any]:
+        """Make ``names`` the source's solutions here, and those of ``kernel`` in the kernel too.
 
+        ``kernel`` defaults to all of ``names`` (see :mod:`.isolation`).
         Returns what the harness's namespace held before, to put back.
         """
+        kernel = names if kernel is None else kernel
         namespace = isolation.reference_namespace(self.namespace, self.reference, self.interface)
         functions = {n: namespace[n] for n in sorted(names) if callable(namespace.get(n))}
         replaced = {n: self.namespace.get(n, _ABSENT) for n in functions}
         self.namespace.update(functions)
-        if functions:
-            self.bridge.bind({n: _reference(n, f) for n, f in functions.items()})
+        bound = {n: _reference(n, f) for n, f in functions.items() if n in kernel}
+        if bound:
+            self.bridge.bind(bound)
         return replaced
 
     def note_failure(self, text: str, label: str, outputs: list[NotebookNode]) -> None:
@@ -402,8 +414,9 @@ class TrustedExecute(ResilientExecute):
             if self._deadline is not None and self._deadline - time.monotonic() <= 1:
                 return super().preprocess_cell(cell, resources, index)  # the time-up note
             isolate = self._plan.isolate.get(index, frozenset()) if self.isolate else frozenset()
+            helpers = self._plan.helpers.get(index, frozenset()) if self.isolate else frozenset()
             cell.outputs = self._harness.run(
-                self._plan.trusted[index], label, self._call_deadline(), isolate
+                self._plan.trusted[index], label, self._call_deadline(), isolate, helpers
             )
             self.code_cells_executed += 1
             cell.execution_count = self.code_cells_executed
