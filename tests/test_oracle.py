@@ -141,3 +141,145 @@ def test_the_known_oracles_are_closed():
         "mse_cost",
         "linear_gradients",
     }
+
+
+# --- attacks, graded through `autograder grade` in one batch beside honest and untouched work ---
+
+A11 = "1.1_RegresionLineal"
+A17 = "1.7_shallowNN"
+
+#: 1.1: normal_equation runs gradient_descent to convergence, hoping for the bound reference.
+NE_CALLS_GD = """
+def normal_equation(X, y):
+    gd = globals()["gradient_descent"]
+    w, b, _ = gd(np.zeros((X.shape[0], 1)), 0.0, X, y, 0.05, 20000)
+    return w, b
+"""
+
+#: 1.1: a cost of 0 everywhere, and right-shaped garbage for every other function.
+MSE_ZERO = {
+    "linear_forward": "def linear_forward(w, b, X):\n    return np.zeros((1, X.shape[1]))",
+    "mse_cost": "def mse_cost(y_hat, y):\n    return 0.0",
+    "linear_gradients": (
+        "def linear_gradients(w, b, X, y):\n    return np.zeros((X.shape[0], 1)), 0.0"
+    ),
+    "gradient_descent": (
+        "def gradient_descent(w, b, X, y, alpha, num_iters):\n"
+        "    return np.zeros((X.shape[0], 1)), 0.0, [0.0] * num_iters"
+    ),
+    "normal_equation": "def normal_equation(X, y):\n    return np.zeros((X.shape[0], 1)), 0.0",
+}
+
+#: 1.7: predict (correct, its own code) trains with nn_model while its cell runs, hoping for the
+#: bound reference, and keeps the trained parameters; nn_model answers only from that cache.
+PREDICT_CACHES = """
+_CACHE = {}
+
+
+def predict(parameters, X):
+    trainer = globals()["nn_model"]
+    if not _CACHE:
+        try:
+            _CACHE["mnist"] = trainer(X_train, Y_train, 128, 200, 1.0, SEED)
+            from sklearn.datasets import make_moons
+
+            rows, labels = make_moons(n_samples=400, noise=0.2, random_state=SEED)
+            _CACHE["moons"] = trainer(rows.T, labels.reshape(1, -1), 8, 3000, 2.0, SEED)
+        except Exception:
+            _CACHE["none"] = True
+    Z2 = parameters["W2"] @ np.tanh(parameters["W1"] @ X + parameters["b1"]) + parameters["b2"]
+    return (Z2 > 0).astype(int)
+"""
+NN_FROM_CACHE = """
+def nn_model(X, Y, n1, num_iterations, alpha, seed):
+    key = {(784, 4000): "mnist", (2, 400): "moons"}.get(X.shape)
+    if key in _CACHE:
+        return _CACHE[key]
+    raise NotImplementedError()
+"""
+
+
+def _submission(assignment, replacements=None, honest=False):
+    """The student version with the given answer cells (every answer cell when ``honest``)."""
+    from autograder import mutation
+
+    from .conftest import release_nb
+
+    if honest:
+        return mutation.student_submission(
+            release_nb(assignment), source_nb(assignment), replacements
+        )
+    nb = release_nb(assignment)
+    for cell in nb.cells:
+        if mutation.is_solution(cell) and mutation.grade_id(cell) in (replacements or {}):
+            cell.source = replacements[mutation.grade_id(cell)].strip() + "\n"
+    return nb
+
+
+def _cases():
+    """student -> (assignment, notebook, deserved score, score before this rule)."""
+    return {
+        "honest_11": (A11, _submission(A11, honest=True), 20.0, 20.0),
+        "untouched_11": (A11, _submission(A11), 0.0, 0.0),
+        # deserves 0 for normal_equation's cells (3 before: the bound gradient_descent converged)
+        "ne_calls_gd_11": (A11, _submission(A11, {"normal_equation": NE_CALLS_GD}), 0.0, 3.0),
+        # deserves 0 on test_convergence (2 before: it compared two of the student's costs)
+        "mse_zero_garbage_11": (A11, _submission(A11, MSE_ZERO), 0.0, 2.0),
+        # a wrong mse_cost with everything else right: the convergence check still passes
+        "mse_zero_honest_11": (
+            A11,
+            _submission(A11, {"mse_cost": MSE_ZERO["mse_cost"]}, honest=True),
+            17.0,
+            17.0,
+        ),
+        "honest_17": (A17, _submission(A17, honest=True), 29.0, 29.0),
+        "untouched_17": (A17, _submission(A17), 0.0, 0.0),
+        # predict's own code earns its 3 points; nothing else is implemented (8 before)
+        "predict_caches_17": (
+            A17,
+            _submission(A17, {"predict": PREDICT_CACHES, "nn_model": NN_FROM_CACHE}),
+            3.0,
+            8.0,
+        ),
+    }
+
+
+@pytest.mark.slow
+def test_bound_references_answer_nothing_graded(tmp_path, capsys):
+    import shutil
+
+    import nbformat
+
+    from autograder import cli
+    from autograder import nbgrader_tools as tools
+
+    cases = _cases()
+    course = tmp_path / "course"
+    for assignment in (A11, A17):
+        for name in ("source", "release"):
+            shutil.copytree(ROOT / name / assignment, course / name / assignment)
+    config = (ROOT / "nbgrader_config.py").read_text()
+    limits = "\nc.Execute.timeout = 300\nc.ResilientExecute.notebook_timeout = 900\n"
+    (course / "nbgrader_config.py").write_text(config + limits)
+    for student, (assignment, nb, _, _) in cases.items():
+        target = course / "submitted" / student / assignment / f"{assignment}.ipynb"
+        target.parent.mkdir(parents=True)
+        nbformat.write(nb, target)
+    status = cli.main(["--course", str(course), "grade", "--jobs", "2", A11, A17])
+    scores = {(g.student, g.assignment): g.auto_score for g in tools.grades(course)}
+    rows = [
+        f"| {student} | {assignment} | {before:g} | {scores.get((student, assignment))} | {deserved:g} |"
+        for student, (assignment, _, deserved, before) in cases.items()
+    ]
+    with capsys.disabled():
+        print(
+            "\n| submission | assignment | before | score | deserved |\n|---|---|---|---|---|\n"
+            + "\n".join(rows)
+        )
+    assert status == 0
+    wrong = {
+        student: (scores.get((student, assignment)), deserved)
+        for student, (assignment, _, deserved, _) in cases.items()
+        if scores.get((student, assignment)) != deserved
+    }
+    assert not wrong, f"(got, deserved): {wrong}"
