@@ -339,8 +339,9 @@ class TrustedExecute(ResilientExecute):
     ).tag(config=True)
     isolate = Bool(
         True,
-        help="While a test cell runs, the student's code calls the reference versions of the other "
-        "graded functions, so one mistake costs the points of its own function only "
+        help="While a test cell runs, the student's code calls the reference versions of the graded "
+        "functions the reference under test calls (never one that calls it, nor one a later "
+        "end-to-end cell grades), so one mistake costs the points of its own function only "
         "(cells marked metadata.autograder.end_to_end are left whole).",
     ).tag(config=True)
     source_path = Unicode(
