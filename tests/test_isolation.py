@@ -231,3 +231,26 @@ def test_a_reference_cannot_exhaust_the_graders_memory(monkeypatch):
     assert results["test_double"].passed
     assert results["test_quadruple"].score == 0
     assert "más de 0.25 GiB de memoria" in results["test_quadruple"].error
+
+
+def test_the_tests_own_helper_calls_use_references_the_kernel_never_reaches():
+    source = _source()
+    triple = "def triple(x):\n    return 3 * x"
+    source.cells[4:5] = [
+        _cell(triple, "triple", solution=True),
+        # triple's reference calls no graded function: double is the test's own helper only
+        _cell("assert triple(2) == double(3), 'triple(2) debe ser 6'", "test_triple", points=2),
+    ]
+    source.cells[-1] = _cell("assert True", "test_e2e", points=1, end_to_end=True)
+    plan = planning.make_plan(source)
+    assert plan.isolate == {} and plan.helpers == {5: frozenset({"double"})}
+    wrong_double = "def double(x):\n    return 2 * x + 1"
+    # a wrong double does not spoil the expected value: the harness computes it with the reference
+    nb = mutation.mutant(source, {"double": wrong_double})
+    scores = {g: r.score for g, r in tools.run_and_score(nb, ROOT, 60, reference=source).items()}
+    assert scores == {"test_double": 0, "test_triple": 2, "test_e2e": 1}
+    # and a triple that asks the kernel's double gets the student's own (wrong) one
+    asks = "def triple(x):\n    return double(x) + x"
+    nb = mutation.mutant(source, {"double": wrong_double, "triple": asks})
+    scores = {g: r.score for g, r in tools.run_and_score(nb, ROOT, 60, reference=source).items()}
+    assert scores["test_triple"] == 0
