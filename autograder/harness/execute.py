@@ -138,19 +138,21 @@ class Harness:
         label: str,
         deadline: float | None,
         isolate: frozenset[str] = frozenset(),
+        helpers: frozenset[str] = frozenset(),
         result: bool = False,
         quiet: bool = False,
     ) -> list[NotebookNode]:
         """Run trusted code; return the outputs for the notebook (an error output when it fails).
 
         ``isolate`` names the graded functions that the student's code calls
-        in their reference versions while this cell runs. With ``result``,
-        a last expression's value becomes the cell's ``execute_result``, as
-        IPython shows it (nbgrader reads a number there as partial credit).
-        ``quiet`` (test cells) drops what the student's code prints while the
-        cell calls it: the inputs of hidden tests never reach the graded
-        notebook or the feedback, the cell shows the checks' own output and
-        message only.
+        in their reference versions while this cell runs; ``helpers`` those
+        that only the test's own calls reach as references (the kernel keeps
+        the student's). With ``result``, a last expression's value becomes the
+        cell's ``execute_result`` when it is a number, as IPython shows it
+        (nbgrader reads it as partial credit). ``quiet`` (test cells) drops
+        what the student's code prints while the cell calls it: the inputs of
+        hidden tests never reach the graded notebook or the feedback, the cell
+        shows the checks' own output and message only.
         """
         if self._bridge is not None:
             self._bridge.new_generation()
@@ -163,8 +165,8 @@ class Harness:
                 self.bridge.deadline = deadline
                 _set_quiet(self.bridge, quiet)
                 self._refresh()
-                if isolate:
-                    replaced = self._bind_references(isolate)
+                if isolate or helpers:
+                    replaced = self._bind_references(isolate | helpers, kernel=isolate)
             filename = f"<{label}>"
             # keep the text where inspect (and TensorFlow's AutoGraph) looks for source code
             linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
@@ -215,17 +217,22 @@ class Harness:
             outputs.insert(0, new_output("stream", name="stdout", text=text_out))
         return outputs
 
-    def _bind_references(self, names: frozenset[str]) -> dict[str, Any]:
-        """Make ``names`` the source's solutions, here and in the kernel (see :mod:`.isolation`).
+    def _bind_references(
+        self, names: frozenset[str], kernel: frozenset[str] | None = None
+    ) -> dict[str, Any]:
+        """Make ``names`` the source's solutions here, and those of ``kernel`` in the kernel too.
 
+        ``kernel`` defaults to all of ``names`` (see :mod:`.isolation`).
         Returns what the harness's namespace held before, to put back.
         """
+        kernel = names if kernel is None else kernel
         namespace = isolation.reference_namespace(self.namespace, self.reference, self.interface)
         functions = {n: namespace[n] for n in sorted(names) if callable(namespace.get(n))}
         replaced = {n: self.namespace.get(n, _ABSENT) for n in functions}
         self.namespace.update(functions)
-        if functions:
-            self.bridge.bind({n: _reference(n, f) for n, f in functions.items()})
+        bound = {n: _reference(n, f) for n, f in functions.items() if n in kernel}
+        if bound:
+            self.bridge.bind(bound)
         return replaced
 
     def note_failure(self, text: str, label: str, outputs: list[NotebookNode]) -> None:
@@ -456,8 +463,9 @@ class TrustedExecute(ResilientExecute):
     ).tag(config=True)
     isolate = Bool(
         True,
-        help="While a test cell runs, the student's code calls the reference versions of the other "
-        "graded functions, so one mistake costs the points of its own function only "
+        help="While a test cell runs, the student's code calls the reference versions of the graded "
+        "functions the reference under test calls (never one that calls it, nor one a later "
+        "end-to-end cell grades), so one mistake costs the points of its own function only "
         "(cells marked metadata.autograder.end_to_end are left whole).",
     ).tag(config=True)
     source_path = Unicode(
@@ -537,11 +545,13 @@ class TrustedExecute(ResilientExecute):
             if self._deadline is not None and self._deadline - time.monotonic() <= 1:
                 return super().preprocess_cell(cell, resources, index)  # the time-up note
             isolate = self._plan.isolate.get(index, frozenset()) if self.isolate else frozenset()
+            helpers = self._plan.helpers.get(index, frozenset()) if self.isolate else frozenset()
             cell.outputs = self._harness.run(
                 self._plan.trusted[index],
                 label,
                 self._call_deadline(),
                 isolate,
+                helpers,
                 result=True,
                 quiet=True,
             )

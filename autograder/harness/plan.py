@@ -177,8 +177,11 @@ class Plan:
         Instructor cells the harness need not run: nothing a test uses depends on them
         (plots, explorations). They still run in the kernel.
     isolate : dict
-        Test cell index -> the graded functions bound to their references while it runs
-        (see :mod:`autograder.harness.isolation`).
+        Test cell index -> the graded functions bound to their references while it runs,
+        in the kernel and in the harness (see :mod:`autograder.harness.isolation`).
+    helpers : dict
+        Test cell index -> the graded functions bound to their references in the harness
+        only, for the test's own calls.
     reference : str
         The definitions of the source's solutions, the references of those functions.
     imports : set of tuple
@@ -195,6 +198,7 @@ class Plan:
     interface: set[str] = field(default_factory=set)
     answer_names: dict[int, set[str]] = field(default_factory=dict)
     isolate: dict[int, frozenset[str]] = field(default_factory=dict)
+    helpers: dict[int, frozenset[str]] = field(default_factory=dict)
     reference: str = ""
     imports: set[tuple] = field(default_factory=set)
     trusted_names: set[str] = field(default_factory=set)
@@ -250,15 +254,27 @@ def _plan_isolation(nb, source, reference, plan: Plan) -> None:
             if index is not None and plan.roles[index] == STUDENT:
                 functions[name] = min(functions.get(name, index), index)
     origins = {_key(c): c for c in (source or nb).cells if _key(c) is not None}
-    tests, e2e = {}, set()
+    tests, e2e, fresh, cells = {}, set(), {}, []
     for index, role in enumerate(plan.roles):
-        if role != TEST:
+        if nb.cells[index].cell_type != "code":
             continue
-        tests[index] = plan.trusted[index]
+        if role == STUDENT:
+            cells.append((index, "student", nb.cells[index].source))
+            continue
         origin = origins.get(_key(nb.cells[index]), nb.cells[index]) if source else nb.cells[index]
-        if isolation.end_to_end(origin):
-            e2e.add(index)
-    plan.isolate = isolation.bindings(functions, tests, e2e)
+        kind = "instructor"
+        if role == TEST:
+            tests[index] = plan.trusted[index]
+            kind = "test"
+            if isolation.end_to_end(origin):
+                e2e.add(index)
+                fresh[index] = isolation.fresh_inputs(origin)
+                kind = "e2e"
+        cells.append((index, kind, plan.trusted[index]))
+    later = isolation.graded_later(cells, set(defined), fresh)
+    graph = isolation.call_graph(plan.reference)
+    chosen = isolation.bindings(functions, tests, e2e, graph, later)
+    plan.isolate, plan.helpers = chosen.kernel, chosen.helpers
 
 
 def _roles(nb: NotebookNode, source: NotebookNode | None) -> Plan:
@@ -401,7 +417,7 @@ def _unneeded(nb: NotebookNode, plan: Plan) -> set[int]:
                 continue
             needed -= binds - imports
         needed |= loaded_names(text)
-        if index in plan.isolate:
+        if index in plan.isolate or index in plan.helpers:
             needed |= reference_reads
         later_runs = True
     return skip
