@@ -33,7 +33,7 @@ from autograder.faults import ResilientExecute
 
 from . import isolation
 from . import plan as planning
-from .channel import Channel
+from .channel import CLOCK, Channel, HarnessTimeout
 from .remote import Bridge, Missing, StudentError
 
 #: The kernel argument that installs the protocol's agent (autograder.run.agent).
@@ -107,26 +107,33 @@ class Harness:
         outputs: list[NotebookNode] = []
         replaced: dict[str, Any] = {}
         try:
-            if self.from_kernel:
-                self.bridge.deadline = deadline
-                self._refresh()
-                if isolate:
-                    replaced = self._bind_references(isolate)
-            filename = f"<{label}>"
-            # keep the text where inspect (and TensorFlow's AutoGraph) looks for source code
-            linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-            code = compile(text, filename, "exec")
-            with (
-                contextlib.redirect_stdout(stdout),
-                warnings.catch_warnings(),
-                _kernel_rng(self._bridge if self.from_kernel else None),
-            ):
-                warnings.simplefilter("ignore")
-                if self._bridge is not None:
-                    self._bridge.deadline = deadline
-                exec(code, self.namespace)  # noqa: S102  (the instructor's code, never the student's)
+            # all of the harness's work for this cell (references, replays, Keras rebuilds,
+            # callbacks) stops at the cell's deadline
+            with CLOCK.armed(deadline):
+                if deadline is not None:
+                    CLOCK.seconds = max(deadline - time.monotonic(), 0)
+                if self.from_kernel:
+                    self.bridge.deadline = deadline
+                    self._refresh()
+                    if isolate:
+                        replaced = self._bind_references(isolate)
+                filename = f"<{label}>"
+                # keep the text where inspect (and TensorFlow's AutoGraph) looks for source code
+                linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+                code = compile(text, filename, "exec")
+                with (
+                    contextlib.redirect_stdout(stdout),
+                    warnings.catch_warnings(),
+                    _kernel_rng(self._bridge if self.from_kernel else None),
+                ):
+                    warnings.simplefilter("ignore")
+                    if self._bridge is not None:
+                        self._bridge.deadline = deadline
+                    exec(code, self.namespace)  # noqa: S102  (the instructor's code, never the student's)
         except BaseException as exc:  # a failing check, the student's error, anything
-            if isinstance(exc, (SystemExit, KeyboardInterrupt)) and not isinstance(
+            if isinstance(exc, HarnessTimeout):
+                exc = StudentError("TiempoAgotado", str(exc))
+            elif isinstance(exc, (SystemExit, KeyboardInterrupt)) and not isinstance(
                 exc, StudentError
             ):
                 exc = RuntimeError(f"las pruebas terminaron de forma inesperada ({exc!r})")
@@ -221,17 +228,23 @@ def _memory_headroom():
     if soft != resource.RLIM_INFINITY and soft <= target:
         yield  # already as tight
         return
-    resource.setrlimit(resource.RLIMIT_AS, (target, hard))
+    with CLOCK.shield():  # the cell's alarm never leaves the cap set
+        resource.setrlimit(resource.RLIMIT_AS, (target, hard))
     try:
         yield
     finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        with CLOCK.shield():
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def _reference(name: str, function):
-    """Wrap a reference function: bounded memory, and its failure on the student's data explained."""
+    """Wrap a reference function: bounded memory and time, and its failure on the student's data explained."""
 
     def reference(*args, **kwargs):
+        # bounded in time by the cell's deadline: the alarm raises HarnessTimeout (not an
+        # Exception, so it ends the cell); without an alarm (not the main thread), this check
+        # stops a kernel that calls the reference in a loop
+        CLOCK.check()
         try:
             with _memory_headroom():
                 return function(*args, **kwargs)
