@@ -733,9 +733,8 @@ def keras_config_size(config: Any) -> tuple[int, int]:
             if type(units) is not int:
                 raise protocol.ProtocolError("a malformed Keras layer (units)")
             state["params"] += last * units + units
-            state["shape"] = (*shape[:-1], units) if shape else None
-            if state["shape"] is not None:
-                _dims([None, *state["shape"]])
+            state["shape"] = (*shape[:-1], units) if shape else (units,)
+            _dims([None, *state["shape"]])
         elif name == "Flatten" and shape is not None:
             features = 1
             for d in shape:
