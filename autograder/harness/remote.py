@@ -832,9 +832,13 @@ def check_keras_config(config: Any, depth: int = 0) -> None:
 
 
 def rebuild_keras_model(node: dict, decoder: protocol.Decoder) -> Any:
-    """Rebuild, in the harness, a Keras model the student's kernel described."""
-    import keras
+    """Rebuild, in the harness, a Keras model the student's kernel described.
 
+    Everything is checked before Keras is imported or anything is built:
+    the allow-list (:func:`check_keras_config`), the model's size
+    (:func:`keras_config_size`) and the weights' declared sizes
+    (:func:`check_keras_weights`).
+    """
     config_text = node.get("config")
     compile_text = node.get("compile")
     if not isinstance(config_text, str) or len(config_text) > 2_000_000:
@@ -856,6 +860,8 @@ def rebuild_keras_model(node: dict, decoder: protocol.Decoder) -> Any:
     if not all(protocol.is_plain_array(w) for w in weights):
         raise protocol.ProtocolError("Keras weights must be arrays")
     CLOCK.check()  # no rebuild past the cell's deadline
+    import keras
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
