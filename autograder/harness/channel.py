@@ -291,9 +291,8 @@ class Channel:
         last_alive_check = time.monotonic()
         while True:
             now = time.monotonic()
-            if failure is None and seq is not None and CLOCK.expired:
-                failure = str(HarnessTimeout(CLOCK.seconds))
-                deadline = min(deadline, now)
+            if seq is not None and CLOCK.expired and not interrupted:
+                deadline = min(deadline, now)  # the cell's time is up: interrupt the kernel
             if now > deadline:
                 if seq is None:
                     self.silent = (
@@ -333,18 +332,24 @@ class Channel:
             kind = message.get("kind") if message is not None else None
             if kind == "callback":
                 callbacks += 1
+                if failure is None and CLOCK.expired:  # the kernel kept the harness working
+                    failure = str(HarnessTimeout(CLOCK.seconds))
                 if too_big or failure or callbacks > MAX_CALLBACKS:
                     # no harness work any more for this request: the student's code gets an error
                     error = _TOO_BIG.format(what=too_big) if too_big else (failure or _FLOOD)
                     self._reply({"ok": False, "error": error}, [])
                     if not too_big and failure is None:
-                        failure, deadline = _FLOOD, min(deadline, now)
+                        failure = _FLOOD
+                    if failure is not None and not interrupted:
+                        deadline = min(deadline, now)  # the kernel is interrupted at once
                     continue
                 try:
                     with CLOCK.unshielded():
                         answer, answer_buffers = self._callback(message, msg["buffers"])
                 except HarnessTimeout as exc:
-                    failure, deadline = str(exc), min(deadline, time.monotonic())
+                    failure = str(exc)
+                    if not interrupted:
+                        deadline = min(deadline, time.monotonic())
                     answer, answer_buffers = {"ok": False, "error": str(exc)}, []
                 self._reply(answer, answer_buffers)
                 continue
@@ -353,7 +358,9 @@ class Channel:
             if kind != "answer" or message.get("seq") != seq:
                 ignored += 1  # not the answer to this request (or one the kernel made up)
                 if ignored > MAX_IGNORED_MESSAGES and failure is None:
-                    failure, deadline = _FLOOD, min(deadline, now)
+                    failure = _FLOOD
+                    if not interrupted:
+                        deadline = min(deadline, now)
                 continue
             if too_big:
                 raise KernelFailure(_TOO_BIG.format(what=too_big))
