@@ -124,16 +124,12 @@ _WIDGETS = """
 _k = get_ipython().kernel
 _big = b"\\0" * (100 * 2**20)
 for _i, _state in enumerate([
-    {"_model_name": "XModel", "_model_module": "x", "_model_module_version": "1"},
     {"_model_name": "YModel"},  # no _model_module: nbclient's own handler raises on it
+    {"_model_name": "XModel", "_model_module": "x", "_model_module_version": "1"},
 ]):
     _k.session.send(_k.iopub_socket, "comm_open", {
         "comm_id": f"c{_i}", "target_name": "jupyter.widget",
         "data": {"state": _state, "buffer_paths": [["a"], ["b"], ["c"], ["d"]]},
-    }, parent=_k.get_parent("shell"), buffers=[_big] * 4)
-    _k.session.send(_k.iopub_socket, "comm_msg", {
-        "comm_id": f"c{_i}", "data": {"method": "update", "state": {"v": 1},
-                                      "buffer_paths": [["a"], ["b"], ["c"], ["d"]]},
     }, parent=_k.get_parent("shell"), buffers=[_big] * 4)
 del _big
 """
@@ -205,7 +201,11 @@ ATTACKS = {
     ),
     "flood": (_on_linear_gradients(before=_STUDENT_FLOOD), "top", 17.0),
     "slow_drip": (_on_linear_gradients(before=_STUDENT_DRIP), "top", 17.0),
-    "widget_comms": (_WIDGETS, "top", 20.0),
+    # at the end, after every graded cell: 800 MiB of comm traffic may not drain within
+    # nbclient's iopub_timeout (4 s), and the executor then stops the kernel, as for any output
+    # flood; what this row proves is that the comms' buffers stay out of the notebook and out of
+    # the grader's memory, and that a comm_open without _model_module does not fail the grading
+    "widget_comms": (_WIDGETS, "end", 20.0),
     "reference_long": (_REFERENCE_LONG, "normal_equation", 17.0),
     "reference_loop": (_REFERENCE_LOOP, "gradient_descent", 17.0),
     "callback_calls_back": (_CALLS_BACK, "normal_equation", 17.0),
@@ -220,6 +220,8 @@ def _attacked(code, where):
     nb = _complete()
     if where == "top":
         at = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code") + 1
+    elif where == "end":
+        at = len(nb.cells)
     else:
         at = 1 + next(
             i
@@ -300,6 +302,13 @@ class PeakMonitor(threading.Thread):
                 if student is not None and student != self.current.get(worker):
                     self._close(worker)
                     self.current[worker] = student
+                elif self.current.get(worker) is not None:
+                    try:
+                        peak = _status(worker, "VmHWM") / 1024
+                    except OSError:
+                        continue
+                    name = self.current[worker]
+                    self.peaks[name] = max(self.peaks.get(name, 0.0), peak)
             time.sleep(0.2)
         for worker in list(self.current):
             self._close(worker)
