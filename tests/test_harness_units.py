@@ -303,3 +303,62 @@ def test_widget_comms_are_dropped_and_counted():
     executor.handle_comm_msg([], msg, 0)  # no _model_module: nbclient would raise KeyError
     assert executor._dropped_bytes == 1024 and msg["buffers"] == []
     assert executor.widget_state == {} and executor.widget_buffers == {}
+
+
+def _serving_channel(**km):
+    """A channel over a socket pair, with a stand-in kernel manager that records interrupts."""
+    chan, session, kernel = _pair()
+    interrupts = []
+    chan.km = types.SimpleNamespace(
+        interrupt_kernel=lambda: interrupts.append(1),
+        is_alive=lambda: True,
+        shutdown_kernel=lambda now: None,
+    )
+    chan.stopped = chan.silent = False
+    return chan, session, kernel, interrupts
+
+
+def _send(session, kernel, message):
+    session.send(kernel, "input_request", {"prompt": protocol.dumps(message), "password": False})
+
+
+def test_a_flood_within_one_request_interrupts_the_kernel(monkeypatch):
+    import time
+
+    from autograder.harness import channel
+
+    monkeypatch.setattr(channel, "MAX_IGNORED_MESSAGES", 50)
+    chan, session, kernel, interrupts = _serving_channel()
+    for _ in range(100):
+        _send(session, kernel, {"kind": "noise"})
+    _send(session, kernel, {"kind": "answer", "seq": 1, "ok": True, "value": 1.0})
+    with pytest.raises(channel.KernelFailure, match="demasiados mensajes"):
+        chan._wait(time.monotonic() + 600, 1, 600)
+    assert interrupts == [1]
+
+
+def test_harness_work_for_the_kernel_stops_at_the_cells_deadline():
+    import time
+
+    from autograder.harness import channel
+
+    chan, session, kernel, interrupts = _serving_channel()
+    runs = []
+
+    def forever(*args):  # a reference the kernel called with 5 000 000 iterations
+        runs.append(1)
+        while True:
+            pass
+
+    chan.serve_callback = forever
+    _send(session, kernel, {"kind": "callback", "id": 1, "args": []})
+    with channel.CLOCK.armed(time.monotonic() + 0.5):
+        _send(session, kernel, {"kind": "callback", "id": 1, "args": []})  # refused: time is up
+        _send(session, kernel, {"kind": "answer", "seq": 1, "ok": True, "value": 1.0})
+        with pytest.raises(channel.KernelFailure, match="agotó su tiempo"):
+            chan._wait(time.monotonic() + 600, 1, 600)
+    assert runs == [1] and interrupts == [1]
+    replies = [
+        protocol.loads(session.recv(kernel, mode=0)[1]["content"]["value"]) for _ in range(2)
+    ]
+    assert all(r["ok"] is False and "agotó su tiempo" in r["error"] for r in replies), replies
