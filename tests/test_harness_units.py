@@ -322,19 +322,25 @@ def _send(session, kernel, message):
     session.send(kernel, "input_request", {"prompt": protocol.dumps(message), "password": False})
 
 
-def test_a_flood_within_one_request_interrupts_the_kernel(monkeypatch):
+def test_a_flood_within_one_request_is_given_up(monkeypatch):
     import time
 
     from autograder.harness import channel
 
     monkeypatch.setattr(channel, "MAX_IGNORED_MESSAGES", 50)
+    monkeypatch.setattr(channel, "INTERRUPT_GRACE", 0.5)
     chan, session, kernel, interrupts = _serving_channel()
     for _ in range(100):
         _send(session, kernel, {"kind": "noise"})
     _send(session, kernel, {"kind": "answer", "seq": 1, "ok": True, "value": 1.0})
     with pytest.raises(channel.KernelFailure, match="demasiados mensajes"):
         chan._wait(time.monotonic() + 600, 1, 600)
-    assert interrupts == [1]
+    assert interrupts == []  # it answered within the grace
+    for _ in range(100):  # a flood that never ends: interrupted after the grace, then stopped
+        _send(session, kernel, {"kind": "noise"})
+    with pytest.raises(channel.KernelStopped, match="demasiados mensajes"):
+        chan._wait(time.monotonic() + 600, 2, 600)
+    assert interrupts == [1] and chan.stopped
 
 
 def test_harness_work_for_the_kernel_stops_at_the_cells_deadline():
@@ -357,7 +363,7 @@ def test_harness_work_for_the_kernel_stops_at_the_cells_deadline():
         _send(session, kernel, {"kind": "answer", "seq": 1, "ok": True, "value": 1.0})
         with pytest.raises(channel.KernelFailure, match="agotó su tiempo"):
             chan._wait(time.monotonic() + 600, 1, 600)
-    assert runs == [1] and interrupts == [1]
+    assert runs == [1] and interrupts == []  # the kernel answered after the refusals
     replies = [
         protocol.loads(session.recv(kernel, mode=0)[1]["content"]["value"]) for _ in range(2)
     ]

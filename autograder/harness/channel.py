@@ -56,10 +56,11 @@ MAX_MESSAGE_BYTES = 1 * 2**30
 #: Most bytes of a message's JSON content (the protocol's tree; arrays travel as buffers, so an
 #: honest tree is small: a list of 100 000 floats is about 2 MB).
 MAX_CONTENT_BYTES = 32 * 2**20
-#: Messages received and ignored (not the awaited answer) within one request before the kernel
-#: is interrupted: a flood of small messages would otherwise keep the harness parsing until the
-#: deadline. An honest agent sends none, or a few repeated "ready" messages.
-MAX_IGNORED_MESSAGES = 10_000
+#: Messages received and ignored (not the awaited answer) within one request before the request
+#: is given up (the kernel is interrupted if it does not answer within INTERRUPT_GRACE): a flood
+#: of small messages would otherwise keep the harness parsing until the deadline. An honest
+#: agent sends none, or a few repeated "ready" messages.
+MAX_IGNORED_MESSAGES = 1000
 #: Callbacks the kernel may make within one request (an honest training loop that calls a
 #: test's ``grad_fn`` makes one per iteration: a few thousand).
 MAX_CALLBACKS = 1_000_000
@@ -291,7 +292,7 @@ class Channel:
         last_alive_check = time.monotonic()
         while True:
             now = time.monotonic()
-            if seq is not None and CLOCK.expired and not interrupted:
+            if seq is not None and CLOCK.expired and not interrupted and failure is None:
                 deadline = min(deadline, now)  # the cell's time is up: interrupt the kernel
             if now > deadline:
                 if seq is None:
@@ -341,7 +342,9 @@ class Channel:
                     if not too_big and failure is None:
                         failure = _FLOOD
                     if failure is not None and not interrupted:
-                        deadline = min(deadline, now)  # the kernel is interrupted at once
+                        # the refusal raises in the student's code, which then answers; a
+                        # kernel that keeps asking is interrupted after the grace
+                        deadline = min(deadline, now + INTERRUPT_GRACE)
                     continue
                 try:
                     with CLOCK.unshielded():
@@ -349,7 +352,7 @@ class Channel:
                 except HarnessTimeout as exc:
                     failure = str(exc)
                     if not interrupted:
-                        deadline = min(deadline, time.monotonic())
+                        deadline = min(deadline, time.monotonic() + INTERRUPT_GRACE)
                     answer, answer_buffers = {"ok": False, "error": str(exc)}, []
                 self._reply(answer, answer_buffers)
                 continue
@@ -360,7 +363,7 @@ class Channel:
                 if ignored > MAX_IGNORED_MESSAGES and failure is None:
                     failure = _FLOOD
                     if not interrupted:
-                        deadline = min(deadline, now)
+                        deadline = min(deadline, now + INTERRUPT_GRACE)
                 continue
             if too_big:
                 raise KernelFailure(_TOO_BIG.format(what=too_big))
