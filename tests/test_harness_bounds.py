@@ -192,8 +192,8 @@ ATTACKS = {
     "keras_nested": (_on_linear_gradients(after=_keras_reply(_NESTED)), "top", 17.0),
     "repeated_buffer": (
         _on_linear_gradients(
-            after="_big = _np.zeros(200 * 2**20, dtype=_np.uint8)\n"
-            'reply["value"] = {"$": "nd", "dtype": "|u1", "shape": [200 * 2**20], "buf": 0}\n'
+            after="_big = _np.zeros(100 * 2**20, dtype=_np.uint8)\n"
+            'reply["value"] = {"$": "nd", "dtype": "|u1", "shape": [100 * 2**20], "buf": 0}\n'
             "out = [_big] * 12"
         ),
         "top",
