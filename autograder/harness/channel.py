@@ -264,6 +264,9 @@ class Channel:
             msg = self.kc.session.msg("comm_open", content)
             self.kc.shell_channel.send(msg)
             self.opened = True
+        for _ in range(MAX_IGNORED_MESSAGES):  # what an earlier exchange left behind is stale
+            if self._receive() is None:
+                break
         msg = self.kc.session.msg("comm_msg", {"comm_id": self.comm_id, "data": {}})
         self.kc.shell_channel.send(msg)
         self.started = True
@@ -331,6 +334,10 @@ class Channel:
                 if not isinstance(message, dict):
                     raise protocol.ProtocolError("the answer is not a dict")
             kind = message.get("kind") if message is not None else None
+            if seq is None:
+                if kind == "ready" and not too_big:
+                    return message
+                continue  # a stale message of an earlier exchange: never served
             if kind == "callback":
                 callbacks += 1
                 if failure is None and CLOCK.expired:  # the kernel kept the harness working
@@ -356,8 +363,6 @@ class Channel:
                     answer, answer_buffers = {"ok": False, "error": str(exc)}, []
                 self._reply(answer, answer_buffers)
                 continue
-            if seq is None and message is not None and not too_big:
-                return message
             if kind != "answer" or message.get("seq") != seq:
                 ignored += 1  # not the answer to this request (or one the kernel made up)
                 if ignored > MAX_IGNORED_MESSAGES and failure is None:
