@@ -55,6 +55,13 @@ class ResilientExecute(Execute):
         64 * 2**10, help="Bytes of an error's traceback kept (errors are never dropped)."
     ).tag(config=True)
 
+    store_widget_state = Bool(
+        False,
+        help="Keep Jupyter widgets' state (and their binary buffers) in the executed notebook's "
+        "metadata. Off: the course grades no widgets, and nbclient keeps that state past every "
+        "output cap.",
+    ).tag(config=True)
+
     _cell_bytes: int = 0
     _notebook_bytes: int = 0
     _dropped_bytes: int = 0
@@ -117,6 +124,28 @@ class ResilientExecute(Execute):
             self._dropped_bytes += size - kept
             return super().output(outs, msg, display_id, cell_index)
         self._dropped_bytes += size
+        return None
+
+    def handle_comm_msg(self, outs, msg, cell_index):
+        """Ignore the kernel's comm messages (widgets), counting their bytes as dropped output.
+
+        nbclient would keep a widget's state and base64 buffers in the
+        notebook's metadata, past every output cap, and raises on a
+        ``comm_open`` of a widget without ``_model_module``; neither is
+        graded, so the messages are dropped (their buffers freed with them)
+        and the cell's note says how much was dropped. Output widgets are
+        not mimicked: what is printed inside one lands in the cell's own
+        outputs, within the budgets.
+        """
+        if self.store_widget_state:  # configured on: nbclient's behaviour, never raising
+            try:
+                return super().handle_comm_msg(outs, msg, cell_index)
+            except Exception as exc:  # a malformed comm message from the student's kernel
+                self.log.warning("ignored a malformed comm message: %s", exc)
+                return None
+        buffers = msg.get("buffers") or []
+        self._dropped_bytes += sum(_nbytes(b) for b in buffers)
+        msg["buffers"] = []
         return None
 
     def _update_display_id(self, display_id, msg):
@@ -207,6 +236,14 @@ def _human(size: int) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{size} B"
+
+
+def _nbytes(buffer) -> int:
+    """Bytes of a message buffer (bytes, memoryview or ZeroMQ frame)."""
+    try:
+        return memoryview(buffer).nbytes
+    except TypeError:
+        return len(buffer)
 
 
 def _output_size(content: dict) -> int:

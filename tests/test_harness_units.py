@@ -1,5 +1,7 @@
 """Small unit tests of the trusted harness's pieces: the Keras allow-list and the cell plan."""
 
+import types
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
@@ -256,3 +258,257 @@ def test_malformed_new_data_is_refused(node):
     decoder = protocol.Decoder([b"\0" * 8], lambda r: None, lambda n: None)
     with pytest.raises(protocol.ProtocolError):
         decoder.decode(node)
+
+
+# --- bounds of the harness (issue 25) ------------------------------------------------------
+
+
+def _dense(units, **extra):
+    return {"class_name": "Dense", "module": "keras.layers", "config": {"units": units, **extra}}
+
+
+def _sequential(layers, input_shape=None):
+    if input_shape is not None:
+        layers = [
+            {
+                "class_name": "InputLayer",
+                "module": "keras.layers",
+                "config": {"batch_shape": [None, *input_shape]},
+            },
+            *layers,
+        ]
+    return {"class_name": "Sequential", "module": "keras", "config": {"layers": layers}}
+
+
+def test_keras_size_is_counted_from_the_config():
+    from autograder.harness.remote import keras_config_size
+
+    flatten = {"class_name": "Flatten", "module": "keras.layers", "config": {}}
+    model = _sequential([flatten, _dense(128), _dense(10)], input_shape=(28, 28))
+    assert keras_config_size(model) == (4, 784 * 128 + 128 + 128 * 10 + 10)
+    # unknown input: only what the config fixes is counted (the tests' data bounds the rest)
+    assert keras_config_size(_sequential([_dense(16), _dense(10)])) == (2, 16 + 16 * 10 + 10)
+
+
+@pytest.mark.parametrize(
+    ("config", "words"),
+    [
+        # 3 x Dense(16384): 2 KB of JSON that would make the grader allocate gigabytes
+        (_sequential([_dense(16384)] * 3, input_shape=(16384,)), "16384 unidades"),
+        # wide but under the unit cap: the parameter count refuses it
+        (_sequential([_dense(8192)] * 3, input_shape=(8192,)), "parámetros"),
+        (_sequential([_dense(2)] * 101, input_shape=(4,)), "capas"),
+        (_sequential([_dense(2)], input_shape=(2**11, 2**10)), "valores por ejemplo"),
+        (
+            _sequential([_sequential([_sequential([_sequential([_sequential([_dense(2)])])])])]),
+            "anidados",
+        ),
+    ],
+)
+def test_keras_size_bounds_refuse_before_building(config, words):
+    from autograder.harness.remote import keras_config_size
+
+    with pytest.raises(protocol.ProtocolError, match=words):
+        keras_config_size(config)
+
+
+def test_keras_weights_are_bounded_by_their_declared_shapes():
+    from autograder.harness.remote import MAX_KERAS_WEIGHTS, check_keras_weights
+
+    check_keras_weights([{"$": "nd", "dtype": "<f4", "shape": [784, 128], "buf": 0}])
+    huge = {"$": "nd", "dtype": "<f4", "shape": [MAX_KERAS_WEIGHTS // 1000 + 1, 1000], "buf": 0}
+    with pytest.raises(protocol.ProtocolError, match="pesos"):
+        check_keras_weights([huge])
+    with pytest.raises(protocol.ProtocolError):
+        check_keras_weights([{"$": "ref", "ref": 1}])
+
+
+def test_the_cell_clock_stops_harness_work_at_the_deadline():
+    import time
+
+    from autograder.harness.channel import CLOCK, HarnessTimeout
+
+    spins = 0
+    start = time.monotonic()
+    with pytest.raises(HarnessTimeout, match="agotó su tiempo"):
+        with CLOCK.armed(time.monotonic() + 0.3):
+            while True:  # a reference looping on the kernel's arguments
+                spins += 1
+    assert spins > 0 and CLOCK.deadline is None
+    # shielded code is never interrupted; it sees `expired` and the alarm raises after it
+    finished = False
+    with pytest.raises(HarnessTimeout):
+        with CLOCK.armed(time.monotonic() + 0.2):
+            with CLOCK.shield():
+                while not CLOCK.expired:
+                    pass
+                finished = True
+            while True:
+                pass
+    assert finished
+    # disarmed: no alarm is left behind
+    end = time.monotonic() + 0.8
+    while time.monotonic() < end:
+        pass
+    assert time.monotonic() - start > 0.3
+
+
+def test_a_reference_called_after_the_deadline_does_no_work():
+    import time
+
+    from autograder.harness.channel import CLOCK, HarnessTimeout
+    from autograder.harness.execute import _reference
+
+    calls = []
+    wrapped = _reference("f", lambda x: calls.append(x))
+    with CLOCK.armed(time.monotonic() + 3600):
+        wrapped(1)
+        CLOCK.deadline = time.monotonic() - 1  # as a non-main thread would see it: no alarm
+        with pytest.raises(HarnessTimeout):
+            wrapped(2)
+    assert calls == [1]
+
+
+def _pair(max_frame=None):
+    import zmq
+    from jupyter_client.session import Session
+
+    from autograder.harness import channel
+
+    context = zmq.Context()
+    context.setsockopt(zmq.MAXMSGSIZE, max_frame or channel.MAX_FRAME_BYTES)
+    harness_side = context.socket(zmq.PAIR)
+    port = harness_side.bind_to_random_port("tcp://127.0.0.1")
+    kernel_side = zmq.Context().socket(zmq.PAIR)
+    kernel_side.connect(f"tcp://127.0.0.1:{port}")
+    session = Session(key=b"k")
+    chan = object.__new__(channel.Channel)
+    chan.kc = types.SimpleNamespace(
+        stdin_channel=types.SimpleNamespace(socket=harness_side), session=session
+    )
+    return chan, session, kernel_side
+
+
+def _receive(chan):
+    for _ in range(500):
+        got = chan._receive()
+        if got is not None:
+            return got
+    raise AssertionError("nothing received")
+
+
+def test_message_caps_drop_buffers_before_deserializing(monkeypatch):
+    from autograder.harness import channel
+
+    chan, session, kernel = _pair()
+    prompt = {"prompt": protocol.dumps({"kind": "answer", "seq": 1}), "password": False}
+    session.send(kernel, "input_request", prompt, buffers=[b"x" * 10] * 3)
+    msg, too_big = _receive(chan)
+    assert too_big is None and [bytes(b) for b in msg["buffers"]] == [b"x" * 10] * 3
+    # the same buffer repeated past the total: refused, buffers never deserialized
+    monkeypatch.setattr(channel, "MAX_MESSAGE_BYTES", 25)
+    session.send(kernel, "input_request", prompt, buffers=[b"x" * 10] * 3)
+    msg, too_big = _receive(chan)
+    assert msg["buffers"] == [] and "30 MiB" not in too_big and "MiB" in too_big
+    assert msg["content"]["prompt"] == prompt["prompt"]  # its kind and seq are still known
+    monkeypatch.setattr(channel, "MAX_FRAMES", 2)
+    session.send(kernel, "input_request", prompt, buffers=[b"y"] * 3)
+    msg, too_big = _receive(chan)
+    assert msg["buffers"] == [] and too_big.startswith("3 bloques")
+    # a JSON tree past its cap is dropped unread
+    monkeypatch.setattr(channel, "MAX_CONTENT_BYTES", 100)
+    session.send(kernel, "input_request", {"prompt": "x" * 200, "password": False})
+    assert all(chan._receive() is None for _ in range(50))
+
+
+def test_a_frame_past_maxmsgsize_never_arrives():
+    import time
+
+    chan, session, kernel = _pair(max_frame=1000)
+    prompt = {"prompt": protocol.dumps({"kind": "answer", "seq": 1}), "password": False}
+    session.send(kernel, "input_request", prompt, buffers=[b"z" * 5000])  # refused at its header
+    end = time.monotonic() + 1.0
+    while time.monotonic() < end:
+        assert chan._receive() is None
+    session.send(kernel, "input_request", prompt, buffers=[b"z" * 100])  # after the reconnection
+    assert bytes(_receive(chan)[0]["buffers"][0]) == b"z" * 100
+
+
+def test_widget_comms_are_dropped_and_counted():
+    from autograder.faults import ResilientExecute
+
+    executor = ResilientExecute(sandbox=False)
+    executor._dropped_bytes = 0
+    msg = {
+        "msg_type": "comm_open",
+        "content": {"comm_id": "c", "target_name": "jupyter.widget", "data": {"state": {}}},
+        "buffers": [b"0" * 1000, memoryview(b"1" * 24)],
+    }
+    executor.handle_comm_msg([], msg, 0)  # no _model_module: nbclient would raise KeyError
+    assert executor._dropped_bytes == 1024 and msg["buffers"] == []
+    assert executor.widget_state == {} and executor.widget_buffers == {}
+
+
+def _serving_channel(**km):
+    """A channel over a socket pair, with a stand-in kernel manager that records interrupts."""
+    chan, session, kernel = _pair()
+    interrupts = []
+    chan.km = types.SimpleNamespace(
+        interrupt_kernel=lambda: interrupts.append(1),
+        is_alive=lambda: True,
+        shutdown_kernel=lambda now: None,
+    )
+    chan.stopped = chan.silent = False
+    return chan, session, kernel, interrupts
+
+
+def _send(session, kernel, message):
+    session.send(kernel, "input_request", {"prompt": protocol.dumps(message), "password": False})
+
+
+def test_a_flood_within_one_request_is_given_up(monkeypatch):
+    import time
+
+    from autograder.harness import channel
+
+    monkeypatch.setattr(channel, "MAX_IGNORED_MESSAGES", 50)
+    monkeypatch.setattr(channel, "INTERRUPT_GRACE", 0.5)
+    chan, session, kernel, interrupts = _serving_channel()
+    for _ in range(100):
+        _send(session, kernel, {"kind": "noise"})
+    _send(session, kernel, {"kind": "answer", "seq": 1, "ok": True, "value": 1.0})
+    with pytest.raises(channel.KernelFailure, match="demasiados mensajes"):
+        chan._wait(time.monotonic() + 600, 1, 600)
+    assert interrupts == []  # it answered within the grace
+    for _ in range(100):  # a flood that never ends: interrupted after the grace, then stopped
+        _send(session, kernel, {"kind": "noise"})
+    with pytest.raises(channel.KernelStopped, match="demasiados mensajes"):
+        chan._wait(time.monotonic() + 600, 2, 600)
+    assert interrupts == [1] and chan.stopped
+
+
+def test_harness_work_for_the_kernel_stops_at_the_cells_deadline():
+    import time
+
+    from autograder.harness import channel
+
+    chan, session, kernel, interrupts = _serving_channel()
+    runs = []
+
+    def forever(*args):  # a reference the kernel called with 5 000 000 iterations
+        runs.append(1)
+        while True:
+            pass
+
+    chan.serve_callback = forever
+    _send(session, kernel, {"kind": "callback", "id": 1, "args": []})
+    with channel.CLOCK.armed(time.monotonic() + 0.5):
+        _send(session, kernel, {"kind": "callback", "id": 1, "args": []})  # refused: time is up
+        _send(session, kernel, {"kind": "answer", "seq": 1, "ok": True, "value": 1.0})
+        with pytest.raises(channel.KernelFailure, match="agotó su tiempo"):
+            chan._wait(time.monotonic() + 600, 1, 600)
+    assert runs == [1] and interrupts == []  # the kernel answered after the refusals
+    replies = [
+        protocol.loads(session.recv(kernel, mode=0)[1]["content"]["value"]) for _ in range(2)
+    ]
+    assert all(r["ok"] is False and "agotó su tiempo" in r["error"] for r in replies), replies

@@ -36,7 +36,7 @@ from autograder.faults import ResilientExecute
 
 from . import isolation
 from . import plan as planning
-from .channel import Channel
+from .channel import CLOCK, Channel, HarnessTimeout
 from .remote import Bridge, Missing, Remote, StudentError
 
 #: The kernel argument that installs the protocol's agent (autograder.run.agent).
@@ -161,36 +161,43 @@ class Harness:
         outputs: list[NotebookNode] = []
         replaced: dict[str, Any] = {}
         try:
-            if self.from_kernel:
-                self.bridge.deadline = deadline
-                _set_quiet(self.bridge, quiet)
-                self._refresh()
-                if isolate or helpers:
-                    replaced = self._bind_references(isolate | helpers, kernel=isolate)
-            filename = f"<{label}>"
-            # keep the text where inspect (and TensorFlow's AutoGraph) looks for source code
-            linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-            tree = ast.parse(text, filename)
-            last = None
-            if result and tree.body and isinstance(tree.body[-1], ast.Expr):
-                last = ast.Expression(tree.body.pop().value)
-            code = compile(tree, filename, "exec")
-            with (
-                contextlib.redirect_stdout(stdout),
-                warnings.catch_warnings(),
-                _kernel_rng(self._bridge if self.from_kernel else None),
-            ):
-                warnings.simplefilter("ignore")
-                if self._bridge is not None:
-                    self._bridge.deadline = deadline
-                exec(code, self.namespace)  # noqa: S102  (the instructor's code, never the student's)
-                if last is not None:
-                    value = eval(compile(last, filename, "eval"), self.namespace)  # noqa: S307
-                    shown = None if value is None else _execute_result(value)
-                    if shown is not None:
-                        outputs.append(shown)
+            # all of the harness's work for this cell (references, replays, Keras rebuilds,
+            # callbacks) stops at the cell's deadline
+            with CLOCK.armed(deadline):
+                if deadline is not None:
+                    CLOCK.seconds = max(deadline - time.monotonic(), 0)
+                if self.from_kernel:
+                    self.bridge.deadline = deadline
+                    _set_quiet(self.bridge, quiet)
+                    self._refresh()
+                    if isolate or helpers:
+                        replaced = self._bind_references(isolate | helpers, kernel=isolate)
+                filename = f"<{label}>"
+                # keep the text where inspect (and TensorFlow's AutoGraph) looks for source code
+                linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+                tree = ast.parse(text, filename)
+                last = None
+                if result and tree.body and isinstance(tree.body[-1], ast.Expr):
+                    last = ast.Expression(tree.body.pop().value)
+                code = compile(tree, filename, "exec")
+                with (
+                    contextlib.redirect_stdout(stdout),
+                    warnings.catch_warnings(),
+                    _kernel_rng(self._bridge if self.from_kernel else None),
+                ):
+                    warnings.simplefilter("ignore")
+                    if self._bridge is not None:
+                        self._bridge.deadline = deadline
+                    exec(code, self.namespace)  # noqa: S102  (the instructor's code, never the student's)
+                    if last is not None:
+                        value = eval(compile(last, filename, "eval"), self.namespace)  # noqa: S307
+                        shown = None if value is None else _execute_result(value)
+                        if shown is not None:
+                            outputs.append(shown)
         except BaseException as exc:  # a failing check, the student's error, anything
-            if isinstance(exc, (SystemExit, KeyboardInterrupt)) and not isinstance(
+            if isinstance(exc, HarnessTimeout):
+                exc = StudentError("TiempoAgotado", str(exc))
+            elif isinstance(exc, (SystemExit, KeyboardInterrupt)) and not isinstance(
                 exc, StudentError
             ):
                 exc = RuntimeError(f"las pruebas terminaron de forma inesperada ({exc!r})")
@@ -357,17 +364,23 @@ def _memory_headroom():
     if soft != resource.RLIM_INFINITY and soft <= target:
         yield  # already as tight
         return
-    resource.setrlimit(resource.RLIMIT_AS, (target, hard))
+    with CLOCK.shield():  # the cell's alarm never leaves the cap set
+        resource.setrlimit(resource.RLIMIT_AS, (target, hard))
     try:
         yield
     finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        with CLOCK.shield():
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def _reference(name: str, function):
-    """Wrap a reference function: bounded memory, and its failure on the student's data explained."""
+    """Wrap a reference function: bounded memory and time, and its failure on the student's data explained."""
 
     def reference(*args, **kwargs):
+        # bounded in time by the cell's deadline: the alarm raises HarnessTimeout (not an
+        # Exception, so it ends the cell); without an alarm (not the main thread), this check
+        # stops a kernel that calls the reference in a loop
+        CLOCK.check()
         try:
             with _memory_headroom():
                 return function(*args, **kwargs)

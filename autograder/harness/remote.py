@@ -32,7 +32,7 @@ import numpy as np
 
 from autograder import protocol
 
-from .channel import Channel, KernelFailure
+from .channel import CLOCK, Channel, KernelFailure
 
 #: Seconds a single request may take when the caller gives no deadline.
 DEFAULT_TIMEOUT = 300.0
@@ -760,6 +760,169 @@ KERAS_MODULES = (
 )
 
 
+#: Most layers in a student's model, nested models' layers included (the course's models have
+#: under ten; the bound keeps a 2 KB config from describing thousands of layers).
+MAX_KERAS_LAYERS = 100
+#: Most units (``units``, ``filters``) of one layer: the course's widest layer has 128 units.
+MAX_KERAS_UNITS = 8192
+#: Most features of one layer's input or output (a flattened 28 x 28 image has 784).
+MAX_KERAS_FEATURES = 2**20
+#: Most models nested in one another (a Sequential inside a Sequential counts 2).
+MAX_KERAS_NESTING = 4
+#: Most parameters of a student's model, counted from its config before anything is built (the
+#: course's models have about 10^5; 10^7 float32 parameters are 40 MB, and Keras keeps a few
+#: copies of them when training: gradients and the optimizer's slots).
+MAX_KERAS_PARAMS = 10_000_000
+#: The same bound for the weights that travel with a built model (counted from their declared
+#: shapes before they are decoded).
+MAX_KERAS_WEIGHTS = MAX_KERAS_PARAMS
+
+_KERAS_MODELS = ("Sequential", "Functional")
+
+
+def _too_big(what: str) -> protocol.ProtocolError:
+    return protocol.ProtocolError(
+        f"el modelo de Keras que devolvió tu código es demasiado grande para calificarlo: {what}; "
+        "revisa el número de capas y de unidades"
+    )
+
+
+def _dims(value: Any) -> tuple[int, ...] | None:
+    """Return the feature dimensions of a declared shape (the batch dimension dropped), checked."""
+    if not isinstance(value, list) or len(value) > protocol.MAX_NDIM:
+        return None
+    dims = value[1:]
+    if not all(d is None or (type(d) is int and d >= 0) for d in dims):
+        raise protocol.ProtocolError("a malformed Keras shape")
+    if any(d is None for d in dims):
+        return None
+    features = 1
+    for d in dims:
+        features *= d
+        if features > MAX_KERAS_FEATURES:
+            raise _too_big(f"una capa con más de {MAX_KERAS_FEATURES} valores por ejemplo")
+    return tuple(dims)
+
+
+def keras_config_size(config: Any) -> tuple[int, int]:
+    """Return ``(layers, parameters)`` of a serialized Keras model, computed from its config alone.
+
+    Raises ProtocolError (with a Spanish message) as soon as a bound is
+    exceeded: :data:`MAX_KERAS_LAYERS`, :data:`MAX_KERAS_UNITS`,
+    :data:`MAX_KERAS_FEATURES`, :data:`MAX_KERAS_NESTING` or
+    :data:`MAX_KERAS_PARAMS`. Layers are followed in the order they are
+    written, each one's input being the previous one's output (what
+    ``Sequential`` does; the allow-listed layers make no branches); a
+    dimension that is unknown until the model sees data counts as zero,
+    and is then bounded by the tests' own data and :data:`MAX_KERAS_UNITS`.
+    """
+    state = {"layers": 0, "params": 0, "shape": None}
+
+    def visit(node: Any, nesting: int, depth: int) -> None:
+        if depth > 40:
+            raise protocol.ProtocolError("the Keras model is nested too deeply")
+        if isinstance(node, list):
+            for item in node:
+                visit(item, nesting, depth + 1)
+            return
+        if not isinstance(node, dict):
+            return
+        name = node.get("class_name")
+        layer = isinstance(name, str) and isinstance(node.get("config"), dict)
+        if layer and name in _KERAS_MODELS:
+            nesting += 1
+            if nesting > MAX_KERAS_NESTING:
+                raise _too_big(f"más de {MAX_KERAS_NESTING} modelos anidados")
+        if layer and name in KERAS_CLASSES and name[:1].isupper() and _is_layer(name):
+            layer_step(name, node)
+        for key, value in node.items():
+            if key not in ("build_config",):
+                visit(value, nesting, depth + 1)
+
+    def layer_step(name: str, node: dict) -> None:
+        config = node["config"]
+        state["layers"] += 1
+        if state["layers"] > MAX_KERAS_LAYERS:
+            raise _too_big(f"más de {MAX_KERAS_LAYERS} capas")
+        build = node.get("build_config")
+        declared = None
+        if isinstance(build, dict) and "input_shape" in build:
+            declared = _dims(build["input_shape"])
+        for key in ("batch_shape", "batch_input_shape"):
+            if key in config:
+                declared = _dims(config[key]) or declared
+        if declared is not None:
+            state["shape"] = declared
+        shape = state["shape"]
+        for key in ("units", "filters"):
+            if key in config:
+                units = config[key]
+                if type(units) is not int or units < 1:
+                    raise protocol.ProtocolError(f"a malformed Keras layer ({key})")
+                if units > MAX_KERAS_UNITS:
+                    raise _too_big(f"una capa de {units} unidades (el máximo es {MAX_KERAS_UNITS})")
+        last = shape[-1] if shape else 0
+        if name == "Dense":
+            units = config.get("units")
+            if type(units) is not int:
+                raise protocol.ProtocolError("a malformed Keras layer (units)")
+            state["params"] += last * units + units
+            state["shape"] = (*shape[:-1], units) if shape else (units,)
+            _dims([None, *state["shape"]])
+        elif name == "Flatten" and shape is not None:
+            features = 1
+            for d in shape:
+                features *= d
+            state["shape"] = (features,)
+        elif name == "Reshape":
+            target = config.get("target_shape")
+            state["shape"] = _dims([None, *target]) if isinstance(target, list) else None
+        elif name in ("BatchNormalization", "Normalization"):
+            state["params"] += 4 * last
+        elif name == "LayerNormalization":
+            state["params"] += 2 * last
+        if state["params"] > MAX_KERAS_PARAMS:
+            raise _too_big(
+                f"más de {MAX_KERAS_PARAMS:,} parámetros".replace(",", " ")
+                + " (contados desde su descripción, antes de construirlo)"
+            )
+
+    visit(config, 0, 0)
+    return state["layers"], state["params"]
+
+
+def _is_layer(name: str) -> bool:
+    """Whether an allow-listed class name is a layer (not an optimizer, loss, initializer...)."""
+    return name in _KERAS_LAYERS
+
+
+_KERAS_LAYERS = frozenset(
+    {"InputLayer", "Flatten", "Dense", "Dropout", "Activation", "Rescaling", "Reshape"}
+    | {"BatchNormalization", "LayerNormalization", "Normalization", "GaussianNoise"}
+    | {"Softmax", "ReLU", "LeakyReLU"}
+)
+
+
+def check_keras_weights(nodes: list) -> None:
+    """Raise ProtocolError unless the weights' declared shapes stay within :data:`MAX_KERAS_WEIGHTS`.
+
+    Only the nodes are read (nothing is decoded or copied yet).
+    """
+    if len(nodes) > 2 * MAX_KERAS_LAYERS * 4:
+        raise _too_big(f"{len(nodes)} arreglos de pesos")
+    total = 0
+    for node in nodes:
+        shape = node.get("shape") if isinstance(node, dict) else None
+        if not isinstance(shape, list) or not all(type(d) is int and d >= 0 for d in shape):
+            raise protocol.ProtocolError("Keras weights must be arrays")
+        size = 1
+        for d in shape:
+            size *= d
+        total += size
+        if total > MAX_KERAS_WEIGHTS:
+            raise _too_big(f"pesos con más de {MAX_KERAS_WEIGHTS:,} valores".replace(",", " "))
+
+
 def check_keras_config(config: Any, depth: int = 0) -> None:
     """Raise ProtocolError unless a serialized Keras object uses only allow-listed classes.
 
@@ -803,15 +966,20 @@ def check_keras_config(config: Any, depth: int = 0) -> None:
 
 
 def rebuild_keras_model(node: dict, decoder: protocol.Decoder) -> Any:
-    """Rebuild, in the harness, a Keras model the student's kernel described."""
-    import keras
+    """Rebuild, in the harness, a Keras model the student's kernel described.
 
+    Everything is checked before Keras is imported or anything is built:
+    the allow-list (:func:`check_keras_config`), the model's size
+    (:func:`keras_config_size`) and the weights' declared sizes
+    (:func:`check_keras_weights`).
+    """
     config_text = node.get("config")
     compile_text = node.get("compile")
     if not isinstance(config_text, str) or len(config_text) > 2_000_000:
         raise protocol.ProtocolError("a malformed Keras model")
     config = protocol.loads(config_text)
     check_keras_config(config)
+    keras_config_size(config)  # layers, units and parameters bounded before anything is built
     compile_config = None
     if compile_text is not None:
         if not isinstance(compile_text, str) or len(compile_text) > 200_000:
@@ -821,9 +989,13 @@ def rebuild_keras_model(node: dict, decoder: protocol.Decoder) -> Any:
     weights = node.get("weights", [])
     if not isinstance(weights, list):
         raise protocol.ProtocolError("malformed Keras weights")
+    check_keras_weights(weights)
     weights = [decoder.decode(w) for w in weights]
     if not all(protocol.is_plain_array(w) for w in weights):
         raise protocol.ProtocolError("Keras weights must be arrays")
+    CLOCK.check()  # no rebuild past the cell's deadline
+    import keras
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
