@@ -72,9 +72,6 @@ c.Execute.extra_arguments = [
     "--IPKernelApp.log_level=ERROR",
     "--IPKernelApp.exec_lines=import os as _os; "
     "_os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3'); del _os",
-    # The kernel side of the trusted harness's protocol (autograder.run.agent): it answers the
-    # harness's requests with plain data and never decides a grade; idle when the harness is off.
-    "--IPKernelApp.exec_lines=import autograder.run.agent as _a; _a.install(); del _a",
 ]
 
 # nbgrader scores a test cell 0 when it wrote anything to stderr. The course's

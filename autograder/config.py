@@ -131,7 +131,8 @@ def configure(c) -> None:
     arguments = list(c.Execute.get("extra_arguments", []))
     if QUIET_KERNEL not in arguments:
         c.Execute.extra_arguments = [*arguments, QUIET_KERNEL]
-    # (the kernels of any course get the agent's line from the harness itself)
+    # (the kernels of any course get the protocol's agent from TrustedExecute itself, when
+    # it starts them: see TrustedExecute.async_start_new_kernel)
     c.Autograder[_DONE] = True
 
 

@@ -906,7 +906,8 @@ _TRIAL_PROBLEMS = {
     2: "a nested user namespace was allowed",
     4: "descriptors were inherited",
 }
-_unit_checked = False
+#: The bubblewrap programs a trial unit was built with, in this process.
+_units_checked: set[str] = set()
 
 
 def check_unit() -> None:
@@ -919,10 +920,9 @@ def check_unit() -> None:
         or the trial unit does not report every layer in force; the message
         names the cause and the fix.
     """
-    global _unit_checked
-    if _unit_checked:
+    bwrap = find_bwrap()  # every time: a program gone since the last check is refused
+    if bwrap in _units_checked:
         return
-    bwrap = find_bwrap()
     private = private_folder()
     try:
         empty = os.path.join(private, "vacia")
@@ -954,7 +954,7 @@ def check_unit() -> None:
             f"--disable-userns and --seccomp (`{INSTALL_HINT}`), and libseccomp "
             f"(`{SECCOMP_HINT}`)."
         )
-    _unit_checked = True
+    _units_checked.add(bwrap)
 
 
 def _unit_connection_file(arg: str, private: str, uid: int | None) -> str:
@@ -1175,7 +1175,7 @@ def judge_probe(found: dict, course: str | os.PathLike) -> list[str]:
     if found["sandbox"] != "1":
         missing.append("allow-listed environment")
     if found.get("seccomp") != "2":
-        missing.append(f"seccomp filter (libseccomp: `{SECCOMP_HINT}`)")
+        missing.append("seccomp filter (libseccomp)")
     if found.get("stdin") != "/dev/null":
         missing.append("standard streams of its own (the kernel inherited the grader's)")
     if found.get("unit_dir_writable", True):

@@ -197,7 +197,7 @@ def test_honest_numpy_matplotlib_tensorflow_run_in_the_unit(tmp_path):
 
 @pytest.fixture
 def unchecked(monkeypatch):
-    monkeypatch.setattr(sandbox, "_unit_checked", False)
+    monkeypatch.setattr(sandbox, "_units_checked", set())
 
 
 def test_missing_libseccomp_stops_grading(tmp_path, monkeypatch, capsys, unchecked):
@@ -240,7 +240,7 @@ def test_bwrap_refusing_an_option_is_reported(tmp_path, monkeypatch, unchecked):
         sandbox.check_unit()
     message = str(raised.value)
     assert "Unknown option --seccomp" in message and sandbox.INSTALL_HINT in message, message
-    assert sandbox._unit_checked is False
+    assert not sandbox._units_checked
 
 
 def _mkdir(path):

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from jupyter_core.utils import run_sync
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from traitlets import Bool, Unicode
@@ -509,12 +510,25 @@ class TrustedExecute(ResilientExecute):
             raise RuntimeError(f"the source notebook {path} is missing: cannot grade safely")
         return nbformat.read(path, as_version=4)
 
+    async def async_start_new_kernel(self, **kwargs):
+        """Start the kernel; under the harness, with the protocol's agent installed in it.
+
+        Added here, at the start, because nbconvert's ``preprocess`` re-reads
+        every setting from the configuration: any course's kernels get the
+        agent without a line in its ``nbgrader_config.py``.
+        """
+        if self.harness and AGENT_LINE not in self.extra_arguments:
+            self.extra_arguments = [*self.extra_arguments, AGENT_LINE]
+        return await super().async_start_new_kernel(**kwargs)
+
+    #: nbclient's synchronous entry point, bound here to the method above (nbclient binds it
+    #: to its own at class creation).
+    start_new_kernel = run_sync(async_start_new_kernel)
+
     def preprocess(self, nb, resources=None, km=None):
         """Plan the cells, then execute (see the class docstring)."""
         if not self.harness:
             return super().preprocess(nb, resources, km)
-        if AGENT_LINE not in self.extra_arguments:  # any course: the kernel must run the agent
-            self.extra_arguments = [*self.extra_arguments, AGENT_LINE]
         resources = resources if resources is not None else {}
         source = self._source(nb, resources)
         self._plan = planning.make_plan(
