@@ -206,7 +206,11 @@ ATTACKS = {
     # flood; what this row proves is that the comms' buffers stay out of the notebook and out of
     # the grader's memory, and that a comm_open without _model_module does not fail the grading
     "widget_comms": (_WIDGETS, "end", 20.0),
-    "reference_long": (_REFERENCE_LONG, "normal_equation", 17.0),
+    # normal_equation's reference calls no graded function, so its test binds no reference
+    # (harness/isolation.py): the attack finds no callback and the real code earns full marks.
+    # A long single reference call is no longer reachable in 1.1; the clock that would stop one
+    # is proven in tests/test_harness_units.py.
+    "reference_long": (_REFERENCE_LONG, "normal_equation", 20.0),
     "reference_loop": (_REFERENCE_LOOP, "gradient_descent", 17.0),
     # the reference fails at once on the kernel's proxies, the wrapper swallows that and returns
     # its correct result: full marks, and no harness work beyond the deadline
@@ -393,10 +397,7 @@ def test_each_bounded_cell_says_why_in_spanish(graded):
     assert "demasiado grande" in errors("repeated_buffer", "test_linear_gradients")
     assert "demasiados mensajes" in errors("flood", "test_linear_gradients")
     assert "no terminó" in errors("slow_drip", "test_linear_gradients")
-    for student, grade_id in (
-        ("reference_long", "test_normal_equation"),
-        ("reference_loop", "test_gradient_descent"),
-    ):
+    for student, grade_id in (("reference_loop", "test_gradient_descent"),):
         assert "agotó su tiempo" in errors(student, grade_id), (student, errors(student, grade_id))
     nb = nbformat.read(course / "autograded" / "widget_comms" / A / f"{A}.ipynb", as_version=4)
     assert "widgets" not in nb.metadata
