@@ -81,7 +81,7 @@ def _table(assignment):
             problems.append(f"{gid}: under test {sorted(tested)} not named by the cell")
         if index in e2e:
             fresh = isolation.fresh_inputs(nb.cells[index])
-            if fresh and "np.random.default_rng()" not in text:
+            if fresh and "checks.hidden_rng(" not in text:
                 problems.append(f"{gid}: declares fresh inputs but draws none at grading time")
             rows.append(f"  {gid:34s} end to end; fresh inputs for {sorted(fresh)}")
             continue
