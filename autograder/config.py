@@ -28,7 +28,8 @@ Settings it reads or fills in (the course may set any of them before the call):
     nbgrader's default pipeline with ``TrustedExecute`` in place of ``Execute`` and
     ``SanitizeOutputs`` last (the formgrader shows no live student HTML).
 ``c.GenerateFeedback.preprocessors``
-    nbgrader's default with ``HideHiddenTests`` and ``SanitizeOutputs`` after ``GetGrades``.
+    nbgrader's default with ``GetGradesAndPending`` (written answers awaiting review marked)
+    in place of ``GetGrades``, then ``HideHiddenTests`` and ``SanitizeOutputs``.
 ``c.GenerateAssignment.preprocessors``
     nbgrader's default preceded by ``SetupCell`` (writes ``c.StudentBundle.package_url``).
 ``c.Execute.extra_arguments``
@@ -77,18 +78,20 @@ def feedback_pipeline() -> list:
     Returns
     -------
     list of type
-        ``GetGrades``, ``HideHiddenTests``, ``SanitizeOutputs``, then nbgrader's other steps.
+        ``GetGradesAndPending`` (nbgrader's ``GetGrades``, marking written answers awaiting a
+        manual grade), ``HideHiddenTests``, ``SanitizeOutputs``, then nbgrader's other steps.
     """
     from nbgrader.converters import GenerateFeedback
     from nbgrader.preprocessors import GetGrades
 
-    from .feedback import HideHiddenTests, SanitizeOutputs
+    from .feedback import GetGradesAndPending, HideHiddenTests, SanitizeOutputs
 
     steps = []
     for step in GenerateFeedback.class_traits()["preprocessors"].default():
-        steps.append(step)
-        if step is GetGrades:
-            steps += [HideHiddenTests, SanitizeOutputs]
+        if step is GetGrades:  # and marks the written answers still awaiting a manual grade
+            steps += [GetGradesAndPending, HideHiddenTests, SanitizeOutputs]
+        else:
+            steps.append(step)
     return steps
 
 

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
 from nbgrader.converters import GenerateFeedback
-from nbgrader.preprocessors import ClearHiddenTests
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 from nbgrader.utils import is_grade, is_locked, is_solution
 from traitlets import Bool
 
@@ -54,6 +54,37 @@ def _is_test_cell(cell) -> bool:
     return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
 
 
+def test_title(source: str) -> str:
+    """Return what a test cell checks, for the feedback's summary: its first comment line.
+
+    The course's test cells open with one (``# Pruebas visibles de standardize``);
+    a cell without one gets an empty title (the summary then shows its grade id).
+    Only the first line is read, before any hidden block, so nothing hidden shows.
+    """
+    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    if not first.startswith("#") or "BEGIN HIDDEN TESTS" in first:
+        return ""
+    return first.lstrip("#").strip()[:120]
+
+
+class GetGradesAndPending(GetGrades):
+    """nbgrader's ``GetGrades``, and mark the cells still waiting for a manual grade.
+
+    A written answer nobody graded yet has no score: the feedback shows it as
+    pending review, never as 0.
+    """
+
+    def _get_score(self, cell, resources):
+        super()._get_score(cell, resources)
+        grade = self.gradebook.find_grade(
+            cell.metadata["nbgrader"]["grade_id"],
+            self.notebook_id,
+            self.assignment_id,
+            self.student_id,
+        )
+        cell.metadata.nbgrader["pending"] = bool(grade.needs_manual_grade)
+
+
 class HideHiddenTests(ClearHiddenTests):
     """Show hidden-test cells as their result only, and failed tests as their final message."""
 
@@ -61,6 +92,7 @@ class HideHiddenTests(ClearHiddenTests):
         """Hide hidden-test code and outputs; shorten the tracebacks of test cells."""
         if not _is_test_cell(cell):
             return cell, resources  # answer cells are the student's: never parsed for markers
+        cell.metadata.nbgrader["title"] = test_title(cell.source)
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         for output in errors:
             output.traceback = [f"{output.get('ename', '')}: {output.get('evalue', '')}"]

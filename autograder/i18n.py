@@ -40,6 +40,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "feedback.your_task": "Tu tarea",
         "feedback.hidden_test": "# Prueba oculta: su código no se muestra, solo su resultado.",
         "feedback.blocked_scheme": "bloqueado",
+        "feedback.pending": "pendiente de revisión",
+        "feedback.points": "puntos",
         # repair notes (autograder.repair)
         "repair.heading": (
             "**Nota del calificador automático.** Al preparar tu entrega para calificarla:"
@@ -94,6 +96,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "feedback.your_task": "Your task",
         "feedback.hidden_test": "# Hidden test: its code is not shown, only its result.",
         "feedback.blocked_scheme": "blocked",
+        "feedback.pending": "awaiting review",
+        "feedback.points": "points",
         "repair.heading": "**Note from the autograder.** While preparing your submission:",
         "repair.skipped_files": (
             "{count} file(s) of your folder were not copied (links, special files, or more "

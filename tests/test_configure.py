@@ -24,7 +24,7 @@ from autograder import cli
 from autograder import nbgrader_tools as tools
 from autograder.bundle import SetupCell
 from autograder.config import configure, is_configured
-from autograder.feedback import HideHiddenTests, SanitizeOutputs
+from autograder.feedback import GetGradesAndPending, HideHiddenTests, SanitizeOutputs
 from autograder.harness.execute import TrustedExecute
 
 EXAMPLE = Path(__file__).resolve().parent / "example_course"
@@ -49,7 +49,7 @@ def test_configure_installs_the_sealed_unit_the_harness_and_safe_feedback():
     ]
     assert Execute not in c.Autograde.autograde_preprocessors
     assert c.GenerateFeedback.preprocessors == [
-        GetGrades,
+        GetGradesAndPending,
         HideHiddenTests,
         SanitizeOutputs,
         CSSHTMLHeaderPreprocessor,

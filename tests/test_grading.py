@@ -1,6 +1,7 @@
 """Grading through nbgrader itself: stderr never zeroes a right answer, and the example submissions
 get exact, repeatable scores from `nbgrader autograde`."""
 
+import re
 import shutil
 
 import nbformat
@@ -160,6 +161,14 @@ def test_demo_grades_the_examples_exactly_and_repeatably(course, capsys):
         / "1.1_RegresionLineal.html"
     )
     assert "parece que olvidaste dividir entre m" in carla.read_text()
+    # the summary names each test by what it checks; written answers read "pending review"
+    ana = (
+        course / "feedback" / "ana_completa" / "1.1_RegresionLineal" / "1.1_RegresionLineal.html"
+    ).read_text()
+    assert "Prueba: Pruebas visibles de standardize" in ana
+    assert "Prueba: Pruebas ocultas de standardize" in ana
+    assert re.search(r"Respuesta escrita</a> \(pendiente de revisión, 2\.0 puntos\)", ana), ana
+    assert "Respuesta escrita</a> (Puntuación: 0.0" not in ana
     # the instructor's report: distributions, failure rate per test cell, grading times
     report = (course / "reports" / "informe.html").read_text()
     assert report.count("<img") == 3 and "test_linear_gradients_hidden" in report
