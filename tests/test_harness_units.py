@@ -512,3 +512,16 @@ def test_harness_work_for_the_kernel_stops_at_the_cells_deadline():
         protocol.loads(session.recv(kernel, mode=0)[1]["content"]["value"]) for _ in range(2)
     ]
     assert all(r["ok"] is False and "agotó su tiempo" in r["error"] for r in replies), replies
+
+
+def test_a_crashed_cell_is_named_by_its_first_line_and_a_given_cell_explains_itself():
+    from autograder.harness.execute import _given_cell_note, cell_name
+
+    assert cell_name("\n# Entrenamiento de Keras\nmodel.fit(x)\n", 53) == (
+        "celda que empieza con «# Entrenamiento de Keras»"
+    )
+    assert cell_name("", 3) == "celda 4"
+    assert cell_name("x = " + "1" * 100, 0).endswith("…»")
+    note = _given_cell_note("y = predict(parameters, X)\nprint(y)", {"predict", "train"})
+    assert note.name == "stdout" and "`predict`" in note.text and "`train`" not in note.text
+    assert "ya venía escrita" in note.text

@@ -284,6 +284,43 @@ class Harness:
 _ABSENT = object()
 
 
+def _given_cell_note(text: str, interface: set[str]) -> NotebookNode:
+    """Say, in Spanish, why a cell the student did not write can fail: an earlier slip."""
+    used = sorted(planning.loaded_names(text) & set(interface))
+    which = (
+        f"revisa {', '.join(f'`{name}`' for name in used)} (lo que devuelve, su forma y su tipo)"
+        if used
+        else "revisa las funciones que escribiste antes"
+    )
+    return new_output(
+        "stream",
+        name="stdout",
+        text=(
+            "Nota del calificador: esta celda ya venía escrita y falló, casi siempre por un "
+            f"error en una función tuya de más arriba: {which}. El error de Python, en inglés, "
+            "está debajo.\n"
+        ),
+    )
+
+
+def cell_name(text: str, index: int) -> str:
+    """Name a cell as the student sees it: by its first line (``In [n]`` differs when graded).
+
+    Parameters
+    ----------
+    text : str
+        The cell's source.
+    index : int
+        Its position in the notebook (only for a cell without any text).
+    """
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if not first:
+        return f"celda {index + 1}"
+    if len(first) > 70:
+        first = first[:69] + "…"
+    return f"celda que empieza con «{first}»"
+
+
 def _import_value(module: str, attribute: str | None, allowed: set[str]) -> Any:
     """Return what ``import module`` / ``from module import attribute`` binds, here."""
     imported = importlib.import_module(module)
@@ -589,7 +626,14 @@ class TrustedExecute(ResilientExecute):
         if role == planning.STUDENT:
             self._harness.answered(self._plan.answer_names.get(index, set()))
             self._harness.imported(cell.source)
-        elif index not in self._plan.skip:
+            return cell, resources
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            cell.outputs.insert(
+                0, _given_cell_note(self._plan.trusted[index], self._plan.interface)
+            )
+        if index not in self._plan.skip:
             outputs = self._harness.run(self._plan.trusted[index], label, self._call_deadline())
-            self._harness.note_failure(self._plan.trusted[index], label, outputs)
+            self._harness.note_failure(
+                self._plan.trusted[index], cell_name(self._plan.trusted[index], index), outputs
+            )
         return cell, resources
