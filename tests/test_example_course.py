@@ -91,8 +91,8 @@ def test_the_example_course_adopts_autograder_in_two_lines():
     config = tools.load_config(EXAMPLE)
     steps = config.Autograde.autograde_preprocessors
     assert TrustedExecute in steps and Execute not in steps
-    # the course's own choice, made before configure(c), wins over configure's default (on)
-    assert config.TrustedExecute.harness is False and config.TrustedExecute.isolate is False
+    # configure's defaults: the trusted harness on, cascade isolation left to the course (off)
+    assert config.TrustedExecute.harness is True and config.TrustedExecute.isolate is False
 
 
 @pytest.fixture(scope="module")

@@ -155,10 +155,10 @@ class Harness:
         hidden tests never reach the graded notebook or the feedback, the cell
         shows the checks' own output and message only.
         """
+        stdout = io.StringIO()
         if self._bridge is not None:
             self._bridge.new_generation()
-            _set_quiet(self._bridge, quiet)
-        stdout = io.StringIO()
+            _set_quiet(self._bridge, stdout if quiet else None)
         outputs: list[NotebookNode] = []
         replaced: dict[str, Any] = {}
         try:
@@ -169,7 +169,7 @@ class Harness:
                     CLOCK.seconds = max(deadline - time.monotonic(), 0)
                 if self.from_kernel:
                     self.bridge.deadline = deadline
-                    _set_quiet(self.bridge, quiet)
+                    _set_quiet(self.bridge, stdout if quiet else None)
                     self._refresh()
                     if isolate or helpers:
                         replaced = self._bind_references(isolate | helpers, kernel=isolate)
@@ -211,7 +211,7 @@ class Harness:
                 else:
                     self.namespace[name] = value
             if self._bridge is not None:
-                _set_quiet(self._bridge, False)
+                _set_quiet(self._bridge, None)
                 try:
                     self._bridge.channel.end()
                 except Exception:  # the kernel is gone: the next kernel cell will say so
@@ -361,19 +361,26 @@ def _execute_result(value: Any) -> NotebookNode | None:
 
 
 class _GraderChannel(Channel):
-    """The harness's channel; while ``quiet``, replies lose what the student's code printed."""
+    """The harness's channel; while ``quiet``, what the student's code prints stays unseen.
 
-    quiet = False
+    ``quiet`` is the test cell's own output capture: the student's printed
+    output never lands there (so it never reaches the graded notebook or the
+    feedback), but a test that captures it itself (``redirect_stdout`` to its
+    own buffer, to check what the function prints) still receives it, as in
+    stock nbgrader.
+    """
+
+    quiet: Any = None
 
     def request(self, request: dict, buffers: list, timeout: float) -> tuple[dict, list]:
-        """Send a request (see :meth:`Channel.request`); drop the reply's output when quiet."""
+        """Send a request (see :meth:`Channel.request`); drop output bound for the cell."""
         reply, reply_buffers = super().request(request, buffers, timeout)
-        if self.quiet and isinstance(reply, dict):
+        if self.quiet is not None and sys.stdout is self.quiet and isinstance(reply, dict):
             reply.pop("out", None)
         return reply, reply_buffers
 
 
-def _set_quiet(bridge: Bridge, quiet: bool) -> None:
+def _set_quiet(bridge: Bridge, quiet: Any) -> None:
     channel = getattr(bridge, "channel", None)
     if isinstance(channel, _GraderChannel):
         channel.quiet = quiet
