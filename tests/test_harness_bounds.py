@@ -379,7 +379,9 @@ def test_every_attack_on_the_harness_is_bounded_and_the_batch_is_graded(graded):
     loop = scores.pop("reference_loop", None)
     assert loop is not None and 12.0 <= loop <= expected["reference_loop"], loop
     assert scores == {k: v for k, v in expected.items() if k != "reference_loop"}
-    assert set(peaks) == set(expected), sorted(peaks)
+    # peaks are sampled while a submission's kernel runs: a submission graded in a few seconds
+    # may be missed by the sampler (jobs now run in their own children), never over the bound
+    assert peaks and set(peaks) <= set(expected), sorted(peaks)
     assert max(peaks.values()) < PEAK_BOUND_MB, peaks
 
 
